@@ -1,0 +1,31 @@
+// The briefing: all desks' findings for one run, ranked, plus what was
+// resolved since yesterday and how each desk ran. Produced by brief/,
+// consumed by report/ (renderers) and alerts/. Plain value types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/finding.h"
+
+namespace ctodesk {
+
+struct DeskStatus {
+  std::string name;
+  bool ok = true;
+  std::int64_t duration_ms = 0;
+  std::int64_t checked = 0;  // how many things the desk looked at (probes, backups, ...)
+  std::string error;         // why it failed; empty when ok
+};
+
+struct Briefing {
+  TimePoint generated_at{};
+  std::string company;
+  std::vector<Finding> findings;  // open, ranked most urgent first
+  std::vector<Finding> resolved;  // resolved in the 24 hours before generated_at
+  std::vector<DeskStatus> desks;  // in the order they ran
+};
+
+}  // namespace ctodesk

@@ -1,0 +1,39 @@
+// Renderers: turn a Briefing into text for people and machines. Each is a
+// pure function of the briefing (no I/O, no clock), so tests can pin output.
+//
+//   terminal  grouped by severity, fits `width` columns, ANSI colour only when
+//             asked (the CLI asks when stdout is a TTY)
+//   markdown  for chat and tickets
+//   json      the stable schema in docs/brief.schema.json
+//   html      one self-contained file (inline CSS, no external requests)
+//
+// Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/briefing.h"
+
+namespace ctodesk {
+
+enum class ReportFormat { kTerminal, kMarkdown, kJson, kHtml };
+
+std::optional<ReportFormat> ParseReportFormat(std::string_view name);  // term|md|json|html
+
+struct TerminalOptions {
+  bool color = false;
+  int width = 100;
+};
+
+std::string RenderTerminal(const Briefing& b, const TerminalOptions& options);
+std::string RenderMarkdown(const Briefing& b);
+std::string RenderJson(const Briefing& b);
+std::string RenderHtml(const Briefing& b);
+
+// The briefing's one-paragraph summary, shared by all formats and by alerts:
+// "2 to act on now, 1 today, 3 this week; 1 resolved since yesterday."
+std::string SummaryLine(const Briefing& b);
+
+}  // namespace ctodesk

@@ -1,0 +1,125 @@
+// The in-memory twin of the SQLite store, for tests: same contract, nothing
+// written to disk.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "store/store.h"
+
+namespace ctodesk {
+
+namespace {
+
+class MemoryStore final : public Store {
+ public:
+  Result<std::vector<Finding>> OpenFindings(std::string_view desk) override {
+    std::vector<Finding> out;
+    for (const auto& [id, f] : findings_) {
+      if (!f.resolved_at && (desk.empty() || f.desk == desk)) out.push_back(f);
+    }
+    RankFindings(out);
+    return out;
+  }
+
+  Result<void> SaveFindings(const std::vector<Finding>& open,
+                            const std::vector<std::string>& resolved_ids, TimePoint now) override {
+    for (const Finding& f : open) {
+      Finding copy = f;
+      copy.resolved_at.reset();
+      findings_[f.Id()] = copy;
+    }
+    for (const std::string& id : resolved_ids) {
+      auto it = findings_.find(id);
+      if (it != findings_.end() && !it->second.resolved_at) it->second.resolved_at = now;
+    }
+    return {};
+  }
+
+  Result<std::vector<Finding>> ResolvedSince(TimePoint since) override {
+    std::vector<Finding> out;
+    for (const auto& [id, f] : findings_) {
+      if (f.resolved_at && *f.resolved_at >= since) out.push_back(f);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+      return *a.resolved_at > *b.resolved_at;
+    });
+    return out;
+  }
+
+  Result<void> AppendChecks(const std::vector<CheckRecord>& records) override {
+    for (const CheckRecord& r : records) checks_[{r.desk, r.subject}].push_back(r);
+    return {};
+  }
+
+  Result<std::vector<CheckRecord>> Checks(std::string_view desk, std::string_view subject,
+                                          TimePoint since, std::int64_t limit) override {
+    std::vector<CheckRecord> out;
+    auto it = checks_.find({std::string(desk), std::string(subject)});
+    if (it == checks_.end()) return out;
+    for (const CheckRecord& r : it->second) {
+      if (r.at >= since) out.push_back(r);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const CheckRecord& a, const CheckRecord& b) { return a.at < b.at; });
+    if (static_cast<std::int64_t>(out.size()) > limit) {
+      out.erase(out.begin(), out.end() - limit);
+    }
+    return out;
+  }
+
+  Result<CheckSummary> Summarize(std::string_view desk, std::string_view subject,
+                                 TimePoint since) override {
+    CheckSummary s;
+    auto it = checks_.find({std::string(desk), std::string(subject)});
+    if (it == checks_.end()) return s;
+    for (const CheckRecord& r : it->second) {
+      if (r.at < since) continue;
+      ++s.total;
+      if (r.ok) ++s.ok;
+    }
+    return s;
+  }
+
+  Result<std::vector<std::string>> CheckSubjects(std::string_view desk) override {
+    std::vector<std::string> out;
+    for (const auto& [key, records] : checks_) {
+      if (key.first == desk) out.push_back(key.second);
+    }
+    return out;
+  }
+
+  Result<void> RecordRun(const DeskRun& run) override {
+    auto& latest = runs_[run.desk];
+    if (run.started_at >= latest.started_at) latest = run;
+    return {};
+  }
+
+  Result<std::vector<DeskRun>> LatestRuns() override {
+    std::vector<DeskRun> out;
+    for (const auto& [desk, run] : runs_) out.push_back(run);
+    return out;
+  }
+
+  Result<std::optional<std::string>> GetState(std::string_view ns, std::string_view key) override {
+    auto it = state_.find({std::string(ns), std::string(key)});
+    if (it == state_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
+  Result<void> PutState(std::string_view ns, std::string_view key, std::string_view value) override {
+    state_[{std::string(ns), std::string(key)}] = std::string(value);
+    return {};
+  }
+
+ private:
+  std::map<std::string, Finding> findings_;
+  std::map<std::pair<std::string, std::string>, std::vector<CheckRecord>> checks_;
+  std::map<std::string, DeskRun> runs_;
+  std::map<std::pair<std::string, std::string>, std::string> state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> NewMemoryStore() { return std::make_unique<MemoryStore>(); }
+
+}  // namespace ctodesk

@@ -1,0 +1,418 @@
+// The SQLite store. One connection in WAL mode with synchronous=NORMAL: a
+// committed transaction survives a killed process (WAL replays it), and
+// readers — the dashboard — never block the morning run. The schema is
+// versioned with PRAGMA user_version; each migration runs in its own
+// transaction so a failed upgrade leaves the previous version intact.
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+
+namespace ctodesk {
+
+namespace {
+
+// Append only: a shipped migration never changes, a new one is added below.
+constexpr const char* kMigrations[] = {
+    // 1: findings, check history, desk runs, state
+    R"sql(
+    CREATE TABLE findings (
+      id TEXT PRIMARY KEY,
+      desk TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      severity INTEGER NOT NULL,
+      title TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      action TEXT NOT NULL,
+      evidence TEXT NOT NULL,
+      first_seen INTEGER NOT NULL,
+      last_seen INTEGER NOT NULL,
+      resolved_at INTEGER
+    );
+    CREATE INDEX findings_open ON findings(desk) WHERE resolved_at IS NULL;
+    CREATE INDEX findings_resolved ON findings(resolved_at) WHERE resolved_at IS NOT NULL;
+    CREATE TABLE checks (
+      desk TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      ok INTEGER NOT NULL,
+      value REAL NOT NULL,
+      detail TEXT NOT NULL
+    );
+    CREATE INDEX checks_by_subject ON checks(desk, subject, at);
+    CREATE TABLE desk_runs (
+      desk TEXT NOT NULL,
+      started_at INTEGER NOT NULL,
+      ok INTEGER NOT NULL,
+      duration_ms INTEGER NOT NULL,
+      checked INTEGER NOT NULL,
+      error TEXT NOT NULL
+    );
+    CREATE INDEX desk_runs_by_desk ON desk_runs(desk, started_at);
+    CREATE TABLE state (
+      ns TEXT NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (ns, key)
+    ) WITHOUT ROWID;
+    )sql",
+};
+
+// RAII for a prepared statement, with typed binders.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  Statement& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& Bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Statement& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string Text(int col) const {
+    auto p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string EvidenceToJson(const Evidence& e) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& [k, v] : e) arr.push_back({k, v});
+  return arr.dump();
+}
+
+Evidence EvidenceFromJson(const std::string& text) {
+  Evidence out;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const auto& pair : j) {
+    if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+      out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+  }
+  return out;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Result<void> Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return Fail(Error::Store(fmt::format("{}: {}", path_, msg)));
+    }
+    return {};
+  }
+
+  Error LastError(std::string_view what) const {
+    return Error::Store(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  }
+
+  Result<Statement*> Prepare(std::unique_ptr<Statement>& slot, const char* sql) {
+    if (!slot) {
+      slot = std::make_unique<Statement>(db_, sql);
+      if (!slot->ok()) {
+        slot.reset();
+        return Fail(LastError("prepare"));
+      }
+    }
+    slot->Reset();
+    return slot.get();
+  }
+
+  Result<void> Migrate() {
+    Statement v(db_, "PRAGMA user_version");
+    if (!v.ok() || v.Step() != SQLITE_ROW) return Fail(LastError("read schema version"));
+    int version = static_cast<int>(v.Int(0));
+    int latest = static_cast<int>(std::size(kMigrations));
+    if (version > latest) {
+      return Fail(Error::Store(fmt::format(
+          "{}: store schema version {} is newer than this ctodesk understands ({}); upgrade ctodesk",
+          path_, version, latest)));
+    }
+    for (int i = version; i < latest; ++i) {
+      if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+      auto r = Exec(kMigrations[i]);
+      if (r) r = Exec(fmt::format("PRAGMA user_version = {}", i + 1).c_str());
+      if (!r) {
+        (void)Exec("ROLLBACK");
+        return Fail(Error::Store(fmt::format("migration to version {} failed: {}", i + 1,
+                                             r.error().message)));
+      }
+      if (auto c = Exec("COMMIT"); !c) return c;
+    }
+    return {};
+  }
+
+  static Finding ReadFinding(const Statement& s) {
+    Finding f;
+    f.desk = s.Text(0);
+    f.subject = s.Text(1);
+    f.kind = s.Text(2);
+    f.severity = static_cast<Severity>(std::clamp<std::int64_t>(s.Int(3), 0, 3));
+    f.title = s.Text(4);
+    f.detail = s.Text(5);
+    f.action = s.Text(6);
+    f.evidence = EvidenceFromJson(s.Text(7));
+    f.first_seen = FromUnix(s.Int(8));
+    f.last_seen = FromUnix(s.Int(9));
+    if (!s.IsNull(10)) f.resolved_at = FromUnix(s.Int(10));
+    return f;
+  }
+
+  Result<std::vector<Finding>> OpenFindings(std::string_view desk) override {
+    static constexpr const char* kSql =
+        "SELECT desk, subject, kind, severity, title, detail, action, evidence, first_seen, "
+        "last_seen, resolved_at FROM findings WHERE resolved_at IS NULL AND (?1 = '' OR desk = ?1) "
+        "ORDER BY severity, first_seen, desk, subject";
+    auto s = Prepare(open_findings_, kSql);
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, desk);
+    std::vector<Finding> out;
+    int rc;
+    while ((rc = (*s)->Step()) == SQLITE_ROW) out.push_back(ReadFinding(**s));
+    if (rc != SQLITE_DONE) return Fail(LastError("read findings"));
+    return out;
+  }
+
+  Result<void> SaveFindings(const std::vector<Finding>& open,
+                            const std::vector<std::string>& resolved_ids, TimePoint now) override {
+    static constexpr const char* kUpsert =
+        "INSERT INTO findings (id, desk, subject, kind, severity, title, detail, action, evidence, "
+        "first_seen, last_seen, resolved_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,NULL) "
+        "ON CONFLICT(id) DO UPDATE SET severity=excluded.severity, title=excluded.title, "
+        "detail=excluded.detail, action=excluded.action, evidence=excluded.evidence, "
+        "first_seen=excluded.first_seen, last_seen=excluded.last_seen, resolved_at=NULL";
+    static constexpr const char* kResolve =
+        "UPDATE findings SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL";
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto fail = [&](Error e) -> Result<void> {
+      (void)Exec("ROLLBACK");
+      return Fail(std::move(e));
+    };
+    auto up = Prepare(upsert_, kUpsert);
+    if (!up) return fail(up.error());
+    for (const Finding& f : open) {
+      Statement& s = **up;
+      s.Reset();
+      s.Bind(1, f.Id()).Bind(2, f.desk).Bind(3, f.subject).Bind(4, f.kind);
+      s.Bind(5, static_cast<std::int64_t>(f.severity)).Bind(6, f.title).Bind(7, f.detail);
+      s.Bind(8, f.action).Bind(9, EvidenceToJson(f.evidence));
+      s.Bind(10, ToUnix(f.first_seen)).Bind(11, ToUnix(f.last_seen));
+      if (s.Step() != SQLITE_DONE) return fail(LastError("save finding"));
+    }
+    auto res = Prepare(resolve_, kResolve);
+    if (!res) return fail(res.error());
+    for (const std::string& id : resolved_ids) {
+      Statement& s = **res;
+      s.Reset();
+      s.Bind(1, id).Bind(2, ToUnix(now));
+      if (s.Step() != SQLITE_DONE) return fail(LastError("resolve finding"));
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<std::vector<Finding>> ResolvedSince(TimePoint since) override {
+    static constexpr const char* kSql =
+        "SELECT desk, subject, kind, severity, title, detail, action, evidence, first_seen, "
+        "last_seen, resolved_at FROM findings WHERE resolved_at >= ?1 "
+        "ORDER BY resolved_at DESC, severity, desk, subject";
+    auto s = Prepare(resolved_, kSql);
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, ToUnix(since));
+    std::vector<Finding> out;
+    int rc;
+    while ((rc = (*s)->Step()) == SQLITE_ROW) out.push_back(ReadFinding(**s));
+    if (rc != SQLITE_DONE) return Fail(LastError("read resolved findings"));
+    return out;
+  }
+
+  Result<void> AppendChecks(const std::vector<CheckRecord>& records) override {
+    static constexpr const char* kSql =
+        "INSERT INTO checks (desk, subject, at, ok, value, detail) VALUES (?1,?2,?3,?4,?5,?6)";
+    if (records.empty()) return {};
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto s = Prepare(append_check_, kSql);
+    if (!s) {
+      (void)Exec("ROLLBACK");
+      return Fail(s.error());
+    }
+    for (const CheckRecord& c : records) {
+      Statement& st = **s;
+      st.Reset();
+      st.Bind(1, c.desk).Bind(2, c.subject).Bind(3, ToUnix(c.at));
+      st.Bind(4, static_cast<std::int64_t>(c.ok ? 1 : 0)).Bind(5, c.value).Bind(6, c.detail);
+      if (st.Step() != SQLITE_DONE) {
+        Error e = LastError("append check");
+        (void)Exec("ROLLBACK");
+        return Fail(e);
+      }
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<std::vector<CheckRecord>> Checks(std::string_view desk, std::string_view subject,
+                                          TimePoint since, std::int64_t limit) override {
+    static constexpr const char* kSql =
+        "SELECT at, ok, value, detail FROM (SELECT rowid, at, ok, value, detail FROM checks "
+        "WHERE desk = ?1 AND subject = ?2 AND at >= ?3 ORDER BY at DESC, rowid DESC LIMIT ?4) "
+        "ORDER BY at, rowid";
+    auto s = Prepare(checks_, kSql);
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, desk).Bind(2, subject).Bind(3, ToUnix(since)).Bind(4, limit);
+    std::vector<CheckRecord> out;
+    int rc;
+    while ((rc = (*s)->Step()) == SQLITE_ROW) {
+      const Statement& st = **s;
+      out.push_back({std::string(desk), std::string(subject), FromUnix(st.Int(0)), st.Int(1) != 0,
+                     st.Real(2), st.Text(3)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read checks"));
+    return out;
+  }
+
+  Result<CheckSummary> Summarize(std::string_view desk, std::string_view subject,
+                                 TimePoint since) override {
+    static constexpr const char* kSql =
+        "SELECT count(*), coalesce(sum(ok), 0) FROM checks WHERE desk = ?1 AND subject = ?2 AND "
+        "at >= ?3";
+    auto s = Prepare(summarize_, kSql);
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, desk).Bind(2, subject).Bind(3, ToUnix(since));
+    if ((*s)->Step() != SQLITE_ROW) return Fail(LastError("summarize checks"));
+    return CheckSummary{(*s)->Int(0), (*s)->Int(1)};
+  }
+
+  Result<std::vector<std::string>> CheckSubjects(std::string_view desk) override {
+    Statement s(db_, "SELECT DISTINCT subject FROM checks WHERE desk = ?1 ORDER BY subject");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, desk);
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.Text(0));
+    if (rc != SQLITE_DONE) return Fail(LastError("read subjects"));
+    return out;
+  }
+
+  Result<void> RecordRun(const DeskRun& run) override {
+    Statement s(db_,
+                "INSERT INTO desk_runs (desk, started_at, ok, duration_ms, checked, error) "
+                "VALUES (?1,?2,?3,?4,?5,?6)");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, run.desk).Bind(2, ToUnix(run.started_at)).Bind(3, std::int64_t{run.ok ? 1 : 0});
+    s.Bind(4, run.duration_ms).Bind(5, run.checked).Bind(6, run.error);
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("record run"));
+    return {};
+  }
+
+  Result<std::vector<DeskRun>> LatestRuns() override {
+    Statement s(db_,
+                "SELECT desk, started_at, ok, duration_ms, checked, error FROM desk_runs r "
+                "WHERE rowid = (SELECT rowid FROM desk_runs WHERE desk = r.desk "
+                "ORDER BY started_at DESC, rowid DESC LIMIT 1) ORDER BY desk");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<DeskRun> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), FromUnix(s.Int(1)), s.Int(2) != 0, s.Int(3), s.Int(4), s.Text(5)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read runs"));
+    return out;
+  }
+
+  Result<std::optional<std::string>> GetState(std::string_view ns, std::string_view key) override {
+    auto s = Prepare(get_state_, "SELECT value FROM state WHERE ns = ?1 AND key = ?2");
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, ns).Bind(2, key);
+    int rc = (*s)->Step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>((*s)->Text(0));
+    if (rc != SQLITE_DONE) return Fail(LastError("read state"));
+    return std::optional<std::string>();
+  }
+
+  Result<void> PutState(std::string_view ns, std::string_view key, std::string_view value) override {
+    auto s = Prepare(put_state_,
+                     "INSERT INTO state (ns, key, value) VALUES (?1,?2,?3) "
+                     "ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value");
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, ns).Bind(2, key).Bind(3, value);
+    if ((*s)->Step() != SQLITE_DONE) return Fail(LastError("write state"));
+    return {};
+  }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+  std::unique_ptr<Statement> open_findings_, upsert_, resolve_, resolved_, append_check_, checks_,
+      summarize_, get_state_, put_state_;
+};
+
+}  // namespace
+
+int StoreSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) {
+    return Fail(Error::Io(fmt::format("{}: cannot create the store's folder: {}", path.string(),
+                                      ec.message())));
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Fail(Error::Store(fmt::format("{}: cannot open the store: {}", path.string(), msg)));
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto store = std::make_unique<SqliteStore>(db, path.string());
+  // journal_mode answers with a row; a file that is not a database fails here.
+  if (auto r = store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                           "PRAGMA foreign_keys=ON;");
+      !r) {
+    return Fail(Error::Store(fmt::format("{} (is it a ctodesk store?)", r.error().message)));
+  }
+  if (auto r = store->Migrate(); !r) return Fail(r.error());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace ctodesk
