@@ -27,6 +27,7 @@ Result<Setup> ReadSetup(ConfigReader& reader, const std::filesystem::path& confi
   setup.alerts = ReadAlertTargets(root);
 
   for (const DeskInfo& info : AllDesks()) {
+    root.Accept(info.name);  // known even when absent, for "did you mean"
     if (!root.Has(info.name)) continue;
     auto section = root.Table(info.name);
     if (!section) continue;

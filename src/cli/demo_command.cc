@@ -42,7 +42,7 @@ int RunDemo(const DemoArgs& args) {
     }
   }
   fmt::print("\nThe demo company is in {0}/ (config: {0}/ctodesk.toml).\n"
-             "Also written: {0}/briefing.html, {0}/briefing.md, {0}/briefing.json.\n",
+             "Also written there: briefing.html (open it in a browser), briefing.md, briefing.json.\n",
              dir.string());
   if (!args.serve) {
     fmt::print("Its systems stop with this command; `ctodesk demo --serve` keeps them up.\n");

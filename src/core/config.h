@@ -61,7 +61,7 @@ class ConfigTable {
   std::vector<std::string> StringList(std::string_view key);
   // One integer or an array of integers, each within [min, max].
   std::vector<std::int64_t> IntList(std::string_view key, std::int64_t min, std::int64_t max);
-  // An inline table of string values, in file order.
+  // An inline table of string values, in key order.
   std::vector<std::pair<std::string, std::string>> StringMap(std::string_view key);
   // A string that must be one of `allowed`.
   std::optional<std::string> Choice(std::string_view key, const std::vector<std::string>& allowed,

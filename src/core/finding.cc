@@ -47,7 +47,9 @@ int DaysRunning(const Finding& f, TimePoint now) {
 void RankFindings(std::vector<Finding>& findings) {
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity < b.severity;
-    if (a.first_seen != b.first_seen) return a.first_seen < b.first_seen;
+    // Within a severity, what is new comes first: yesterday's problems are
+    // already known to someone, today's may not be.
+    if (a.first_seen != b.first_seen) return a.first_seen > b.first_seen;
     if (a.desk != b.desk) return a.desk < b.desk;
     if (a.subject != b.subject) return a.subject < b.subject;
     return a.kind < b.kind;

@@ -46,8 +46,8 @@ std::string FindingId(std::string_view desk, std::string_view subject, std::stri
 // today: 1 on the first morning, 3 on the third.
 int DaysRunning(const Finding& f, TimePoint now);
 
-// Sorts most urgent first: severity, then the longest-running, then desk and
-// subject so the order is deterministic.
+// Sorts most urgent first: severity, then the newest (first_seen), then desk
+// and subject so the order is deterministic.
 void RankFindings(std::vector<Finding>& findings);
 
 }  // namespace ctodesk

@@ -123,7 +123,7 @@ h1 { font-size: 30px; margin: 4px 0 2px; }
 .resolved li:first-child { border-top: 0; }
 .resolved li::before { content: "\2713"; color: var(--ok); font-weight: 700; margin-right: 8px; }
 .resolved .meta { display: block; margin: 2px 0 0 22px; }
-.desk-table table { width: 100%; border-collapse: collapse; background: var(--card); border-radius: 10px; box-shadow: var(--shadow); font-size: 14px; }
+.desk-table table { width: 100%; border-collapse: separate; border-spacing: 0; overflow: hidden; background: var(--card); border-radius: 10px; box-shadow: var(--shadow); font-size: 14px; }
 .desk-table th, .desk-table td { text-align: left; padding: 8px 14px; border-top: 1px solid var(--line); vertical-align: top; }
 .desk-table th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; border-top: 0; }
 .desk-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -183,15 +183,16 @@ std::string LongDate(TimePoint t) {
   using namespace std::chrono;
   static constexpr const char* kWeekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                               "Thursday", "Friday", "Saturday"};
-  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
   sys_days day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss<seconds> tod{t - day};
   return fmt::format("{} {} {} {}, {:02}:{:02} UTC", kWeekdays[weekday{day}.c_encoding()],
-                     static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
-                     static_cast<int>(ymd.year()), tod.hours().count(), tod.minutes().count());
+                     static_cast<unsigned>(ymd.day()),
+                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                     tod.hours().count(), tod.minutes().count());
 }
 
 std::string ShortDate(TimePoint t) { return FormatTime(t).substr(0, 10); }
@@ -315,8 +316,8 @@ std::string RenderHtml(const Briefing& b) {
       "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">\n";
   out += "<meta name=\"color-scheme\" content=\"light dark\">\n";
   out += "<meta name=\"generator\" content=\"ctodesk\">\n";
-  out += fmt::format("<title>{} briefing &middot; {}</title>\n", company,
-                     ShortDate(b.generated_at));
+  out +=
+      fmt::format("<title>{} briefing &middot; {}</title>\n", company, ShortDate(b.generated_at));
   out += fmt::format("<style>{}</style>\n</head>\n<body>\n<main>\n", kStyle);
 
   out += "<header>\n<div class=\"eyebrow\">ctodesk &middot; morning briefing</div>\n";

@@ -81,9 +81,15 @@ std::string Escape(std::string_view raw) {
     char c = s[i];
     bool escape = false;
     switch (c) {
-      case '\\': case '`': case '*': case '[': case ']': case '<': case '>': case '|': case '~':
-        escape = true;
-        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '[':
+      case ']':
+      case '<':
+      case '>':
+      case '|':
+      case '~': escape = true; break;
       case '_':
         // Intraword underscores never start emphasis in CommonMark.
         escape = !(i > 0 && IsAlnum(s[i - 1]) && i + 1 < s.size() && IsAlnum(s[i + 1]));
@@ -92,11 +98,8 @@ std::string Escape(std::string_view raw) {
         // A closing "#" run would be eaten by a heading; "#123" autolinks.
         escape = i == 0 || s[i - 1] == ' ';
         break;
-      case '&':
-        escape = StartsEntity(s, i);
-        break;
-      default:
-        break;
+      case '&': escape = StartsEntity(s, i); break;
+      default: break;
     }
     if (escape) out += '\\';
     out += c;

@@ -60,14 +60,14 @@ Briefing FullBriefing() {
   Finding stale = MakeFinding("backups", "db-main", "stale", Severity::kToday,
                               "db-main backup is 30 hours old", 2);
   stale.action = "Check the backup job on db1.";
-  Finding cert = MakeFinding("health", "www.example.com:443", "cert-expiring",
-                             Severity::kThisWeek, "TLS certificate expires in 9 days");
+  Finding cert = MakeFinding("health", "www.example.com:443", "cert-expiring", Severity::kThisWeek,
+                             "TLS certificate expires in 9 days");
   Finding radar = MakeFinding("radar", "orders-db", "growth", Severity::kFyi,
                               "orders table grew 40% this month", 11);
   b.findings = {down, stale, cert, radar};
 
-  Finding fixed = MakeFinding("suppliers", "prices-feed", "late", Severity::kToday,
-                              "prices feed is late", 3);
+  Finding fixed =
+      MakeFinding("suppliers", "prices-feed", "late", Severity::kToday, "prices feed is late", 3);
   fixed.resolved_at = kNow - std::chrono::hours(5);
   b.resolved = {fixed};
   b.desks = {MakeDesk("health", true), MakeDesk("backups", true),
@@ -103,11 +103,10 @@ TEST(OrdinalTest, EnglishSuffixes) {
     int n;
     const char* want;
   };
-  const Case kCases[] = {{1, "1st"},     {2, "2nd"},     {3, "3rd"},     {4, "4th"},
-                         {10, "10th"},   {11, "11th"},   {12, "12th"},   {13, "13th"},
-                         {14, "14th"},   {21, "21st"},   {22, "22nd"},   {23, "23rd"},
-                         {101, "101st"}, {111, "111th"}, {112, "112th"}, {213, "213th"},
-                         {1002, "1002nd"}};
+  const Case kCases[] = {
+      {1, "1st"},     {2, "2nd"},     {3, "3rd"},     {4, "4th"},     {10, "10th"},    {11, "11th"},
+      {12, "12th"},   {13, "13th"},   {14, "14th"},   {21, "21st"},   {22, "22nd"},    {23, "23rd"},
+      {101, "101st"}, {111, "111th"}, {112, "112th"}, {213, "213th"}, {1002, "1002nd"}};
   for (const Case& c : kCases) {
     EXPECT_EQ(report_internal::Ordinal(c.n), c.want) << "n=" << c.n;
   }
@@ -118,21 +117,15 @@ TEST(RunningPhraseTest, AppearsInEveryHumanFormat) {
     int days;
     const char* want;
   };
-  const Case kCases[] = {{1, "new today"},
-                         {2, "2nd day running"},
-                         {3, "3rd day running"},
-                         {4, "4th day running"},
-                         {11, "11th day running"},
-                         {12, "12th day running"},
-                         {13, "13th day running"},
-                         {21, "21st day running"},
-                         {22, "22nd day running"}};
+  const Case kCases[] = {
+      {1, "new today"},         {2, "2nd day running"},   {3, "3rd day running"},
+      {4, "4th day running"},   {11, "11th day running"}, {12, "12th day running"},
+      {13, "13th day running"}, {21, "21st day running"}, {22, "22nd day running"}};
   for (const Case& c : kCases) {
     Briefing b;
     b.generated_at = kNow;
     b.findings = {MakeFinding("health", "x", "down", Severity::kToday, "t", c.days)};
-    EXPECT_NE(RenderTerminal(b, {}).find(c.want), std::string::npos)
-        << "terminal, days=" << c.days;
+    EXPECT_NE(RenderTerminal(b, {}).find(c.want), std::string::npos) << "terminal, days=" << c.days;
     EXPECT_NE(RenderMarkdown(b).find(c.want), std::string::npos) << "markdown, days=" << c.days;
     EXPECT_NE(RenderHtml(b).find(c.want), std::string::npos) << "html, days=" << c.days;
   }
@@ -143,10 +136,14 @@ TEST(ParseReportFormatTest, Names) {
     const char* name;
     std::optional<ReportFormat> want;
   };
-  const Case kCases[] = {{"term", ReportFormat::kTerminal}, {"terminal", ReportFormat::kTerminal},
-                         {"md", ReportFormat::kMarkdown},   {"markdown", ReportFormat::kMarkdown},
-                         {"json", ReportFormat::kJson},     {"html", ReportFormat::kHtml},
-                         {"", std::nullopt},                {"JSON", std::nullopt},
+  const Case kCases[] = {{"term", ReportFormat::kTerminal},
+                         {"terminal", ReportFormat::kTerminal},
+                         {"md", ReportFormat::kMarkdown},
+                         {"markdown", ReportFormat::kMarkdown},
+                         {"json", ReportFormat::kJson},
+                         {"html", ReportFormat::kHtml},
+                         {"", std::nullopt},
+                         {"JSON", std::nullopt},
                          {"sarif", std::nullopt}};
   for (const Case& c : kCases) {
     EXPECT_EQ(ParseReportFormat(c.name), c.want) << "name=\"" << c.name << "\"";
@@ -161,7 +158,8 @@ TEST(SummaryLineTest, Cases) {
     Briefing b;
     b.generated_at = kNow;
     b.findings = std::move(open);
-    for (int i = 0; i < resolved; ++i) b.resolved.push_back(MakeFinding("d", "r", "k", Severity::kFyi, "r"));
+    for (int i = 0; i < resolved; ++i)
+      b.resolved.push_back(MakeFinding("d", "r", "k", Severity::kFyi, "r"));
     b.desks = std::move(desks);
     return b;
   };
@@ -176,8 +174,7 @@ TEST(SummaryLineTest, Cases) {
       {"empty", briefing({}, 0, {}), "All clear: nothing to act on."},
       {"empty with resolved", briefing({}, 2, {}),
        "All clear: nothing to act on; 2 resolved since yesterday."},
-      {"every severity",
-       briefing({act, act, today, week, week, week, fyi, fyi, fyi, fyi}, 1, {}),
+      {"every severity", briefing({act, act, today, week, week, week, fyi, fyi, fyi, fyi}, 1, {}),
        "2 to act on now, 1 today, 3 this week, 4 fyi; 1 resolved since yesterday."},
       {"skips zero counts", briefing({today, fyi}, 0, {}), "1 today, 1 fyi."},
       {"counts whatever the order", briefing({fyi, act}, 0, {}), "1 to act on now, 1 fyi."},
@@ -205,7 +202,8 @@ Briefing LongTextBriefing() {
   f.detail =
       "Since 06:12 every probe of https://api.example.com/v2/checkout/healthz?region=eu-west-1&"
       "verbose=true&token=REDACTED_AND_VERY_LONG_SO_IT_HAS_TO_BE_CUT returned 503. The load "
-      "balancer reports all four backends unhealthy. 结账服务在所有区域都不可用，请立即处理此问题。\n"
+      "balancer reports all four backends unhealthy. "
+      "结账服务在所有区域都不可用，请立即处理此问题。\n"
       "Second paragraph after a newline, which should start on its own line.";
   f.action = std::string(30, 'x') + " " + std::string(150, 'y') + " then page the on-call.";
   f.subject = "api.example.com/" + std::string(120, 'p');
@@ -256,7 +254,10 @@ TEST(TerminalTest, EscapeCodesOnlyWithColor) {
   Briefing b = FullBriefing();
   // Hostile text: raw ESC, a C1 CSI as UTF-8 and as a raw byte, a carriage return.
   b.findings[0].title = "pwned \x1b[2J\x1b]0;title\x07 done";
-  b.findings[0].detail = "csi \xc2\x9b" "31m and raw \x9b" "0m and\rreturn";
+  b.findings[0].detail =
+      "csi \xc2\x9b"
+      "31m and raw \x9b"
+      "0m and\rreturn";
   b.findings[1].evidence = {{"key\x1b", "value\x1b[0m"}};
   b.desks[2].error = "bad \x1b[5m error";
 
@@ -287,8 +288,10 @@ TEST(TerminalTest, ColoursPerSeverity) {
     const char* heading;
     const char* code;
   };
-  const Case kCases[] = {{"ACT NOW", "\x1b[31m"}, {"TODAY", "\x1b[33m"},
-                         {"THIS WEEK", "\x1b[36m"}, {"FYI", "\x1b[2m"}};
+  const Case kCases[] = {{"ACT NOW", "\x1b[31m"},
+                         {"TODAY", "\x1b[33m"},
+                         {"THIS WEEK", "\x1b[36m"},
+                         {"FYI", "\x1b[2m"}};
   for (const Case& c : kCases) {
     size_t at = out.find(std::string(c.heading) + " (");
     ASSERT_NE(at, std::string::npos) << c.heading;
@@ -334,7 +337,8 @@ TEST(TerminalTest, ShowsFindingParts) {
       "      latency_ms: 1200",
       "  health   ok      12 checked, 1.2s",
       "  leaks    FAILED  12 checked, 1.2s: cannot open repository",
-      "  - prices feed is late (suppliers: prices-feed), resolved 2026-11-27T03:00:00Z after 45 hours",
+      "  - prices feed is late (suppliers: prices-feed), resolved 2026-11-27T03:00:00Z after 45 "
+      "hours",
   };
   for (const char* want : kWant) {
     EXPECT_NE(out.find(want), std::string::npos) << "missing: " << want << "\n" << out;
@@ -400,8 +404,8 @@ TEST(MarkdownTest, EscapesUserText) {
     Briefing b;
     b.generated_at = kNow;
     b.findings = {MakeFinding("health", "x", "down", Severity::kToday, c.title)};
-    EXPECT_NE(RenderMarkdown(b).find(c.want), std::string::npos)
-        << "title=" << c.title << "\n" << RenderMarkdown(b);
+    EXPECT_NE(RenderMarkdown(b).find(c.want), std::string::npos) << "title=" << c.title << "\n"
+                                                                 << RenderMarkdown(b);
   }
 }
 
@@ -427,11 +431,11 @@ TEST(JsonTest, StableShapeAndValues) {
     for (const auto& item : obj.items()) k.push_back(item.key());
     return k;
   };
-  const std::vector<std::string> kTop = {"generated_at", "company", "summary",
+  const std::vector<std::string> kTop = {"generated_at", "company",  "summary",
                                          "findings",     "resolved", "desks"};
-  const std::vector<std::string> kFinding = {
-      "id",    "desk",   "subject", "kind",       "severity",  "title",
-      "detail", "action", "first_seen", "last_seen", "days_running", "evidence"};
+  const std::vector<std::string> kFinding = {"id",         "desk",      "subject",      "kind",
+                                             "severity",   "title",     "detail",       "action",
+                                             "first_seen", "last_seen", "days_running", "evidence"};
   std::vector<std::string> k_resolved = kFinding;
   k_resolved.push_back("resolved_at");
   const std::vector<std::string> kDesk = {"name", "ok", "duration_ms", "checked", "error"};
@@ -556,7 +560,8 @@ class SchemaCheck {
     const Json* props = schema.contains("properties") ? &schema["properties"] : nullptr;
     if (schema.value("additionalProperties", Json(true)) == Json(false)) {
       for (const auto& item : value.items()) {
-        EXPECT_TRUE(props && props->contains(item.key())) << path << ": undocumented key " << item.key();
+        EXPECT_TRUE(props && props->contains(item.key()))
+            << path << ": undocumented key " << item.key();
       }
     }
     if (props) {
@@ -661,8 +666,8 @@ TEST(HtmlTest, SelfContainedPage) {
     EXPECT_NE(out.find(want), std::string::npos) << "missing: " << want;
   }
   // No external requests: nothing to load, no script, no remote fonts.
-  const char* kMustNot[] = {"<script", "<link", "src=", "@import", "url(", "http://",
-                            "https://", "@font-face"};
+  const char* kMustNot[] = {"<script", "<link",   "src=",     "@import",
+                            "url(",    "http://", "https://", "@font-face"};
   for (const char* bad : kMustNot) {
     EXPECT_EQ(out.find(bad), std::string::npos) << "found: " << bad;
   }

@@ -18,9 +18,12 @@ std::string Ordinal(int n) {
   int last = last_two % 10;
   const char* suffix = "th";
   if (last_two < 11 || last_two > 13) {
-    if (last == 1) suffix = "st";
-    else if (last == 2) suffix = "nd";
-    else if (last == 3) suffix = "rd";
+    switch (last) {
+      case 1: suffix = "st"; break;
+      case 2: suffix = "nd"; break;
+      case 3: suffix = "rd"; break;
+      default: break;
+    }
   }
   return fmt::format("{}{}", n, suffix);
 }

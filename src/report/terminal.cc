@@ -90,9 +90,9 @@ int CodePointWidth(char32_t cp) {
     char32_t lo, hi;
   };
   static constexpr Range kWide[] = {
-      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF}, {0x3400, 0x4DBF},
-      {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
-      {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
+      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+      {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+      {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
       {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x3FFFD},
   };
   for (const Range& r : kWide) {
@@ -132,8 +132,7 @@ std::string Clean(std::string_view s) {
 // by `first_indent` spaces, the rest by `rest_indent`. Breaks at spaces; a
 // word longer than a whole line is cut at a code point boundary. Newlines in
 // `text` start a new line.
-std::vector<std::string> Wrap(std::string_view text, int width, int first_indent,
-                              int rest_indent) {
+std::vector<std::string> Wrap(std::string_view text, int width, int first_indent, int rest_indent) {
   // In a very narrow terminal, keep at least half of each line for text.
   int max_indent = std::max(0, (width - 1) / 2);
   first_indent = std::min(first_indent, max_indent);
@@ -205,8 +204,7 @@ class TerminalWriter {
       : color_(options.color), width_(options.width > 0 ? options.width : 100) {}
 
   // Writes `text` wrapped, each line wrapped in `style` when colour is on.
-  void Text(std::string_view text, int first_indent, int rest_indent,
-            std::string_view style = {}) {
+  void Text(std::string_view text, int first_indent, int rest_indent, std::string_view style = {}) {
     std::string clean = Clean(text);
     // A trailing newline in user text would print as a stray blank line.
     while (!clean.empty() && (clean.back() == '\n' || clean.back() == ' ')) clean.pop_back();
@@ -237,8 +235,8 @@ void WriteFinding(TerminalWriter& w, const Finding& f, TimePoint now) {
   w.Text(f.title, kTitleIndent, kTitleIndent + 2, kBold);
   if (!f.detail.empty()) w.Text(f.detail, kBodyIndent, kBodyIndent);
   if (!f.action.empty()) w.Text("Action: " + f.action, kBodyIndent, kBodyIndent + 8);
-  std::string meta = fmt::format("{} | desk: {} | {}", f.subject.empty() ? "-" : f.subject,
-                                 f.desk, report_internal::RunningPhrase(f, now));
+  std::string meta = fmt::format("{} | desk: {} | {}", f.subject.empty() ? "-" : f.subject, f.desk,
+                                 report_internal::RunningPhrase(f, now));
   w.Text(meta, kBodyIndent, kBodyIndent, kDim);
   for (const auto& [key, value] : f.evidence) {
     w.Text(fmt::format("{}: {}", key, value), kBodyIndent, kEvidenceHang, kDim);
@@ -246,14 +244,17 @@ void WriteFinding(TerminalWriter& w, const Finding& f, TimePoint now) {
 }
 
 void WriteDesks(TerminalWriter& w, const std::vector<DeskStatus>& desks) {
-  size_t name_width = 0;
-  for (const DeskStatus& d : desks) name_width = std::max(name_width, d.name.size());
+  size_t name_width = 0, checked_width = 0;
+  for (const DeskStatus& d : desks) {
+    name_width = std::max(name_width, d.name.size());
+    checked_width = std::max(checked_width, fmt::formatted_size("{}", d.checked));
+  }
   w.Text("DESKS", 0, 0, kBold);
   for (const DeskStatus& d : desks) {
     // Names are padded by bytes; desk names are ASCII config section names.
-    std::string line = fmt::format("{:<{}}  {:<6}  {} checked, {}", d.name, name_width,
-                                   d.ok ? "ok" : "FAILED", d.checked,
-                                   report_internal::FormatMillis(d.duration_ms));
+    std::string line =
+        fmt::format("{:<{}}  {:<6}  {:>{}} checked, {}", d.name, name_width, d.ok ? "ok" : "FAILED",
+                    d.checked, checked_width, report_internal::FormatMillis(d.duration_ms));
     if (!d.ok && !d.error.empty()) line += ": " + d.error;
     w.Text(line, kTitleIndent, kTitleIndent + static_cast<int>(name_width) + 2,
            d.ok ? std::string(kGreen) : fmt::format("{}{}", kBold, kRed));

@@ -48,6 +48,7 @@ Settings ReadSettings(ConfigTable& section) {
     auto type = t.Choice("type", {"http", "tcp", "tls", "dns"});
     auto url = t.String("url");
     auto target = t.String("target");
+    if (t.Has("type") && !type) continue;  // already reported; its other keys would mislead
     if (type == "tcp") p.type = ProbeType::kTcp;
     else if (type == "tls") p.type = ProbeType::kTls;
     else if (type == "dns") p.type = ProbeType::kDns;
@@ -76,13 +77,14 @@ Settings ReadSettings(ConfigTable& section) {
     if (auto m = t.Choice("method", {"GET", "HEAD", "POST", "PUT", "OPTIONS"})) p.method = *m;
     p.headers = t.StringMap("headers");
     for (const auto& [k, v] : p.headers) {
-      size_t at = v.find("${env:");
-      if (at == std::string::npos) continue;
-      size_t end = v.find('}', at);
-      std::string var = end == std::string::npos ? "" : v.substr(at + 6, end - at - 6);
-      if (var.empty() || !std::getenv(var.c_str())) {
-        t.Error("headers", fmt::format("header {} needs the environment variable {}, which is not set",
-                                       k, var.empty() ? "(unterminated ${env:...})" : var));
+      // Every ${env:NAME} in the value, as ExpandEnv in probe.cc replaces them all.
+      for (size_t at = v.find("${env:"); at != std::string::npos; at = v.find("${env:", at + 6)) {
+        size_t end = v.find('}', at);
+        std::string var = end == std::string::npos ? "" : v.substr(at + 6, end - at - 6);
+        if (var.empty() || !std::getenv(var.c_str())) {
+          t.Error("headers", fmt::format("header {} needs the environment variable {}, which is not set",
+                                         k, var.empty() ? "(unterminated ${env:...})" : var));
+        }
       }
     }
     p.expect_status = t.IntList("expect_status", 100, 599);

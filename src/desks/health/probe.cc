@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -93,9 +94,12 @@ const nlohmann::json* JsonAt(const nlohmann::json& doc, const std::string& path)
       auto it = cur->find(part);
       if (it == cur->end()) return nullptr;
       cur = &*it;
-    } else if (cur->is_array() && !part.empty() &&
-               std::all_of(part.begin(), part.end(), ::isdigit)) {
-      size_t i = std::stoul(part);
+    } else if (cur->is_array()) {
+      // from_chars, not stoul: an index too large to count is missing, not a
+      // throw that would unwind RunProbes with its threads running.
+      size_t i = 0;
+      auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), i);
+      if (part.empty() || ec != std::errc() || end != part.data() + part.size()) return nullptr;
       if (i >= cur->size()) return nullptr;
       cur = &(*cur)[i];
     } else {

@@ -1,0 +1,26 @@
+# Shared by the end-to-end tests: each script gets the ctodesk binary and the
+# source tree, works in a fresh temporary folder, and fails on the first
+# broken expectation with a message naming it.
+set -euo pipefail
+CTODESK="$1"
+SRC="$2"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_exit CODE CMD...: runs CMD, keeps stdout/stderr in $out/$err.
+expect_exit() {
+  local want=$1; shift
+  set +e
+  "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+  local got=$?
+  set -e
+  out=$(cat "$WORK/stdout"); err=$(cat "$WORK/stderr")
+  [[ $got -eq $want ]] || fail "$* exited $got, expected $want; stderr: $err"
+}
+
+expect_contains() {  # HAYSTACK NEEDLE WHAT
+  [[ "$1" == *"$2"* ]] || fail "$3: expected to contain [$2], got [$1]"
+}
