@@ -13,7 +13,7 @@ expect_contains "$out" "website is down" "demo shows what was fixed overnight"
 if grep -q $'\e\[' "$WORK/stdout"; then fail "colour codes written to a pipe"; fi
 sed '/^The demo company is in/,$d' "$WORK/stdout" | awk 'length > 100 { print "line over 100 columns: " $0; bad = 1 } END { exit bad }' || fail "terminal briefing wider than 100 columns"
 
-python3 - "$SRC/docs/brief.schema.json" "$WORK/demo/briefing.json" <<'PY'
+"$PYTHON" - "$SRC/docs/brief.schema.json" "$WORK/demo/briefing.json" <<'PY'
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))
@@ -30,7 +30,7 @@ PY
 # briefing is still produced, and --fail-on decides the exit code.
 cfg="$WORK/demo/ctodesk.toml"
 expect_exit 1 "$CTODESK" brief --config "$cfg" --format json --fail-on act-now --out "$WORK/b.json"
-python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+"$PYTHON" -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
   "$SRC/docs/brief.schema.json" "$WORK/b.json" || fail "brief --format json does not match the schema"
 expect_exit 0 "$CTODESK" brief --config "$cfg" --format md --out "$WORK/b.md"
 grep -q '^#' "$WORK/b.md" || fail "markdown has no heading"

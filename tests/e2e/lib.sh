@@ -10,6 +10,11 @@ cd "$WORK"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Debian's python3 carries python3-jsonschema (scripts/install-deps.sh --test);
+# another python3 earlier on PATH may not.
+PYTHON=python3
+[[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3
+
 # expect_exit CODE CMD...: runs CMD, keeps stdout/stderr in $out/$err.
 expect_exit() {
   local want=$1; shift
