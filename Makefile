@@ -29,3 +29,11 @@ test: build-test
 
 clean:
 	rm -rf build build-test
+
+# Open-ended fuzzing with libFuzzer (clang); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: test-deps
+	@cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCTODESK_TESTS=OFF -DCTODESK_SANITIZE=ON -DCTODESK_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz --target config_fuzz -j $(JOBS)
+	mkdir -p build-fuzz/corpus-config && ./build-fuzz/fuzz/config_fuzz -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-config fuzz/corpus/config
