@@ -126,7 +126,7 @@ h1 { font-size: 30px; margin: 4px 0 2px; }
 .desk-table table { width: 100%; border-collapse: separate; border-spacing: 0; overflow: hidden; background: var(--card); border-radius: 10px; box-shadow: var(--shadow); font-size: 14px; }
 .desk-table th, .desk-table td { text-align: left; padding: 8px 14px; border-top: 1px solid var(--line); vertical-align: top; }
 .desk-table th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; border-top: 0; }
-.desk-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.desk-table td.num, .desk-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .desk-table .ok { color: var(--ok); font-weight: 600; }
 .desk-table .failed { color: var(--bad); font-weight: 700; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; text-align: center; }
@@ -291,7 +291,8 @@ void WriteResolved(std::string& out, const Briefing& b) {
 void WriteDeskTable(std::string& out, const Briefing& b) {
   out +=
       "<section class=\"desk-table\" id=\"desks\"><h2>Desks</h2>\n<table>\n<thead><tr>"
-      "<th>Desk</th><th>Status</th><th>Checked</th><th>Took</th><th>Error</th></tr></thead>\n"
+      "<th>Desk</th><th>Status</th><th class=\"num\">Checked</th><th class=\"num\">Took</th>"
+      "<th>Error</th></tr></thead>\n"
       "<tbody>\n";
   for (const DeskStatus& d : b.desks) {
     out += fmt::format(

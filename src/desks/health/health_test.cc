@@ -149,7 +149,7 @@ TEST(RunProbesTest, HttpCases) {
        false, "HTTP 200, expected 201 or 204", 200},
       {"expect_status accepts 503", "/down", [](Probe& p) { p.expect_status = {503}; }, true, "",
        503},
-      {"connection refused", "", nullptr, false, "Failed to connect to 127.0.0.1 port", 0, true},
+      {"connection refused", "", nullptr, false, "cannot connect to 127.0.0.1 port", 0, true},
       {"slow but up", "/slow", [](Probe& p) { p.max_latency = 100ms; }, true, "", 200, false, 300},
       {"timeout", "/hang", [](Probe& p) { p.timeout = 200ms; }, false, "no answer within 200ms", 0,
        false, 190, 1500},
@@ -375,7 +375,7 @@ TEST(RunProbesTest, TcpAndDns) {
       {TargetProbe("tcp up", ProbeType::kTcp, Loopback(server->port())), true, ""},
       {dns_ok, true, ""},
       {TargetProbe("tcp refused", ProbeType::kTcp, Loopback(unused)), false,
-       "Failed to connect to 127.0.0.1 port"},
+       "cannot connect to 127.0.0.1 port"},
       {dns_wrong, false, "localhost resolves to 127.0.0.1"},
       {dns_none, false, "cannot resolve nonexistent.invalid: "},
   };

@@ -293,6 +293,11 @@ std::string TransferError(CURLcode rc, const Transfer& t) {
   std::string msg = t.error[0] ? t.error : curl_easy_strerror(rc);
   if (rc == CURLE_OPERATION_TIMEDOUT) {
     msg = fmt::format("no answer within {}", FormatDuration(t.probe->timeout));
+  } else if (rc == CURLE_COULDNT_CONNECT) {
+    // curl says "Failed to connect to H port P after 0 ms: Couldn't connect
+    // to server"; the host and port are the useful part.
+    if (auto cut = msg.find(" after "); cut != std::string::npos) msg.resize(cut);
+    if (msg.rfind("Failed", 0) == 0) msg = "cannot connect" + msg.substr(std::string("Failed to connect").size());
   }
   return msg;
 }
