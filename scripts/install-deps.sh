@@ -7,7 +7,7 @@ build_packages=(
   build-essential cmake pkg-config git
   libsqlite3-dev libssl-dev libcurl4-openssl-dev
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-  libexpected-dev libboost-dev libhowardhinnant-date-dev
+  libexpected-dev libboost-dev libhowardhinnant-date-dev tzdata
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev

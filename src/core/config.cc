@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/size.h"
 
 #include <algorithm>
 #include <fstream>
@@ -272,6 +273,22 @@ std::optional<Duration> ConfigTable::DurationValue(std::string_view key, bool re
     return std::nullopt;
   }
   return d;
+}
+
+std::optional<std::int64_t> ConfigTable::Size(std::string_view key, bool required) {
+  Accept(key);
+  const toml::node* n = Get(key);
+  if (!n) {
+    if (required) Missing(key);
+    return std::nullopt;
+  }
+  static constexpr std::string_view kExpected = "a size such as \"10MB\", \"1.5GiB\" or a number of bytes";
+  if (auto i = n->as_integer(); i && i->get() >= 0) return i->get();
+  if (auto s = n->as_string()) {
+    if (auto bytes = ParseSize(s->get())) return bytes;
+  }
+  TypeError(key, *n, kExpected);
+  return std::nullopt;
 }
 
 std::optional<TimePoint> ConfigTable::Time(std::string_view key, bool required) {

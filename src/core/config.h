@@ -54,6 +54,8 @@ class ConfigTable {
   std::optional<double> Number(std::string_view key, bool required = false);
   std::optional<bool> Bool(std::string_view key);
   std::optional<Duration> DurationValue(std::string_view key, bool required = false);
+  // A size: a string such as "10MB" (see core/size.h) or an integer of bytes.
+  std::optional<std::int64_t> Size(std::string_view key, bool required = false);
   std::optional<TimePoint> Time(std::string_view key, bool required = false);
   // A path, resolved against the config file's folder when relative.
   std::optional<std::filesystem::path> Path(std::string_view key, bool required = false);
