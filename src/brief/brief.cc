@@ -48,6 +48,9 @@ Finding DeskFailure(const std::string& desk, const std::string& why, TimePoint n
   f.title = fmt::format("The {} desk could not run", desk);
   f.detail = fmt::format("{}. Until it runs again, its earlier findings may be out of date.", why);
   f.action = fmt::format("Fix the cause, then run `ctodesk brief --only {}`.", desk);
+  f.plain.risk = "One of our automatic daily checks could not run, so problems in its area may "
+                 "go unnoticed.";
+  f.plain.doing = "The team is repairing the check.";
   f.first_seen = now;
   f.last_seen = now;
   return f;

@@ -15,6 +15,7 @@ struct BriefArgs {
   std::string out;
   std::string fail_on;
   std::vector<std::string> only;
+  std::string audience = "team";
   bool notify = false;
 };
 
@@ -40,6 +41,9 @@ Result<void> CheckOnly(const Setup& setup, const std::vector<std::string>& only)
 
 int RunBrief(const BriefArgs& args) {
   auto format = ParseReportFormat(args.format);
+  if (args.audience == "ceo" && *format == ReportFormat::kJson) {
+    return PrintError(Error::Invalid("--audience ceo: the CEO's summary is md, term (as md) or html"));
+  }
   std::optional<Severity> fail_on;
   if (!args.fail_on.empty()) fail_on = ParseSeverity(args.fail_on);
   auto session = OpenSession(args.common);
@@ -49,7 +53,10 @@ int RunBrief(const BriefArgs& args) {
   auto briefing = RunBriefing(session->setup, *session->store, *session->clock, {args.only});
   if (!briefing) return PrintError(briefing.error());
 
-  std::string text = Render(*briefing, *format, args.out.empty() && StdoutWantsColor());
+  std::string text = args.audience == "ceo"
+                         ? (*format == ReportFormat::kHtml ? RenderCeoHtml(*briefing)
+                                                           : RenderCeoMarkdown(*briefing))
+                         : Render(*briefing, *format, args.out.empty() && StdoutWantsColor());
   if (args.out.empty()) {
     fmt::print("{}", text);
   } else if (auto w = WriteFileAtomically(args.out, text); !w) {
@@ -88,6 +95,10 @@ void AddBriefCommand(CLI::App& app, Outcome& out) {
                   "Exit 1 when a finding is at or above this severity (for cron and CI)")
       ->check(CLI::IsMember({"act-now", "today", "this-week", "fyi"}));
   cmd->add_option("--only", args->only, "Run only these desks (comma-separated)")->delimiter(',');
+  cmd->add_option("--audience", args->audience,
+                  "team: the full briefing; ceo: one page in plain words, asks first")
+      ->check(CLI::IsMember({"team", "ceo"}))
+      ->capture_default_str();
   cmd->add_flag("--notify", args->notify, "Post what is new to the [[alerts]] webhooks");
   cmd->callback([args, &out] { out.exit_code = RunBrief(*args); });
 }

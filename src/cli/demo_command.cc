@@ -34,15 +34,19 @@ int RunDemo(const DemoArgs& args) {
 
   fmt::print("{}", Render(*briefing, ReportFormat::kTerminal, StdoutWantsColor()));
   const std::filesystem::path dir = (*demo)->dir();
-  for (auto [format, name] : {std::pair{ReportFormat::kHtml, "briefing.html"},
-                              std::pair{ReportFormat::kMarkdown, "briefing.md"},
-                              std::pair{ReportFormat::kJson, "briefing.json"}}) {
-    if (auto w = WriteFileAtomically((dir / name).string(), Render(*briefing, format, false)); !w) {
-      return PrintError(w.error());
-    }
+  const std::pair<const char*, std::string> outputs[] = {
+      {"briefing.html", Render(*briefing, ReportFormat::kHtml, false)},
+      {"briefing.md", Render(*briefing, ReportFormat::kMarkdown, false)},
+      {"briefing.json", Render(*briefing, ReportFormat::kJson, false)},
+      {"ceo.html", RenderCeoHtml(*briefing)},
+      {"ceo.md", RenderCeoMarkdown(*briefing)},
+  };
+  for (const auto& [name, text] : outputs) {
+    if (auto w = WriteFileAtomically((dir / name).string(), text); !w) return PrintError(w.error());
   }
   fmt::print("\nThe demo company is in {0}/ (config: {0}/ctodesk.toml).\n"
-             "Also written there: briefing.html (open it in a browser), briefing.md, briefing.json.\n",
+             "Also written there: briefing.html (open it in a browser), briefing.md, briefing.json,\n"
+             "and the CEO's one-page summary: ceo.html, ceo.md.\n",
              dir.string());
   if (!args.serve) {
     fmt::print("Its systems stop with this command; `ctodesk demo --serve` keeps them up.\n");

@@ -25,6 +25,26 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view ConcernName(Concern c) {
+  switch (c) {
+    case Concern::kCustomers: return "customers";
+    case Concern::kSecurity: return "security";
+    case Concern::kDelivery: return "delivery";
+    case Concern::kPeople: return "people";
+    case Concern::kSuppliers: return "suppliers";
+    case Concern::kTechnology: return "technology";
+  }
+  return "technology";
+}
+
+std::optional<Concern> ParseConcern(std::string_view name) {
+  for (Concern c : {Concern::kCustomers, Concern::kSecurity, Concern::kDelivery, Concern::kPeople,
+                    Concern::kSuppliers, Concern::kTechnology}) {
+    if (ConcernName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
 std::string FindingId(std::string_view desk, std::string_view subject, std::string_view kind) {
   // A unit separator between parts so ("a", "bc") and ("ab", "c") differ.
   std::string key = fmt::format("{}\x1f{}\x1f{}", desk, subject, kind);

@@ -22,6 +22,20 @@ std::optional<Severity> ParseSeverity(std::string_view name);
 // Ordered key/value pairs shown under a finding: what was measured.
 using Evidence = std::vector<std::pair<std::string, std::string>>;
 
+// The business concern a finding belongs to; the CEO's summary groups by it.
+enum class Concern { kCustomers, kSecurity, kDelivery, kPeople, kSuppliers, kTechnology };
+std::string_view ConcernName(Concern c);  // "customers", "security", ...
+std::optional<Concern> ParseConcern(std::string_view name);
+
+// The finding in plain words, for people who are not technologists: no
+// commit hashes, HTTP codes, file paths or unexplained acronyms. Written by
+// the desk; empty fields fall back to a generic sentence.
+struct PlainWords {
+  std::string risk;   // what is at risk for the business, and how big
+  std::string doing;  // what the team is doing about it
+  std::string ask;    // what is needed from the CEO (a decision, a call); empty if nothing
+};
+
 struct Finding {
   std::string desk;     // "health"
   std::string subject;  // what it is about: "api.example.com/healthz"
@@ -31,6 +45,8 @@ struct Finding {
   std::string detail;  // a few sentences: since when, how bad
   std::string action;  // what to do: "Page the on-call for checkout"
   Evidence evidence;
+  Concern concern = Concern::kTechnology;
+  PlainWords plain;
   TimePoint first_seen{};  // set by the briefing from the store
   TimePoint last_seen{};
   std::optional<TimePoint> resolved_at;  // set only on resolved findings

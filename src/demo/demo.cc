@@ -78,11 +78,13 @@ timeout = "5s"
 
 [[health.probes]]
 name = "website"
+plain_name = "our website"
 url = "{web}/"
 body_contains = "Acme Parcels"
 
 [[health.probes]]
 name = "checkout API"
+plain_name = "checkout"
 url = "{web}/api/health"
 json_field = "status"
 json_equals = "ok"
@@ -90,16 +92,19 @@ max_latency = "500ms"
 
 [[health.probes]]
 name = "search API"
+plain_name = "parcel search"
 url = "{web}/api/search?q=parcel"
 max_latency = "800ms"
 
 [[health.probes]]
 name = "billing API"
+plain_name = "online billing"
 url = "{web}/api/billing/health"
 expect_status = 200
 
 [[health.probes]]
 name = "customer portal"
+plain_name = "the customer portal"
 url = "{portal}/"
 ca_file = "certs/portal-ca.pem"
 

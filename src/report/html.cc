@@ -22,6 +22,9 @@
 namespace ctodesk {
 namespace {
 
+using report_internal::Escape;
+using report_internal::LongDate;
+
 using report_internal::kSeverities;
 
 constexpr std::string_view kStyle = R"css(
@@ -152,48 +155,7 @@ footer { margin-top: 32px; color: var(--muted); font-size: 12px; text-align: cen
 }
 )css";
 
-// Escapes text for element content and for quoted attribute values. C0
-// control characters other than tab and newline are dropped: they are not
-// allowed in HTML and carry nothing a reader needs.
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: {
-        auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\t' && c != '\n') || u == 0x7F) break;
-        out += c;
-      }
-    }
-  }
-  return out;
-}
-
 std::string SeverityClass(Severity s) { return fmt::format("sev-{}", SeverityName(s)); }
-
-// "Friday 27 November 2026, 08:00 UTC": the page is read by people, and the
-// machine-readable instant goes in the <time> element's datetime attribute.
-std::string LongDate(TimePoint t) {
-  using namespace std::chrono;
-  static constexpr const char* kWeekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                              "Thursday", "Friday", "Saturday"};
-  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
-                                            "May",       "June",     "July",     "August",
-                                            "September", "October",  "November", "December"};
-  sys_days day = floor<days>(t);
-  year_month_day ymd{day};
-  hh_mm_ss<seconds> tod{t - day};
-  return fmt::format("{} {} {} {}, {:02}:{:02} UTC", kWeekdays[weekday{day}.c_encoding()],
-                     static_cast<unsigned>(ymd.day()),
-                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     tod.hours().count(), tod.minutes().count());
-}
 
 std::string ShortDate(TimePoint t) { return FormatTime(t).substr(0, 10); }
 

@@ -35,4 +35,10 @@ std::string FormatMillis(std::int64_t ms);
 // a time was found resolved by this run, so the run's time is the honest bound.
 TimePoint ResolvedAt(const Finding& f, const Briefing& b);
 
+// Escapes text for HTML element content and quoted attribute values.
+std::string Escape(std::string_view s);
+
+// "Friday 27 November 2026, 08:00 UTC".
+std::string LongDate(TimePoint t);
+
 }  // namespace ctodesk::report_internal

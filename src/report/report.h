@@ -32,6 +32,15 @@ std::string RenderMarkdown(const Briefing& b);
 std::string RenderJson(const Briefing& b);
 std::string RenderHtml(const Briefing& b);
 
+// The CEO's summary: one page in plain language. What is needed from the CEO
+// comes first, then each business concern (customers, security, delivery,
+// people, suppliers, technology) with what is at risk and what the team is
+// doing, from each finding's plain words (Finding::plain). FYI findings are
+// only counted. No evidence, subjects or desk names: nothing technical and
+// nothing secret reaches this page.
+std::string RenderCeoMarkdown(const Briefing& b);
+std::string RenderCeoHtml(const Briefing& b);
+
 // The briefing's one-paragraph summary, shared by all formats and by alerts:
 // "2 to act on now, 1 today, 3 this week; 1 resolved since yesterday."
 std::string SummaryLine(const Briefing& b);

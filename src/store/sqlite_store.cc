@@ -59,6 +59,13 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (ns, key)
     ) WITHOUT ROWID;
     )sql",
+    // 2: findings in plain words, for the CEO's summary
+    R"sql(
+    ALTER TABLE findings ADD COLUMN concern TEXT NOT NULL DEFAULT 'technology';
+    ALTER TABLE findings ADD COLUMN plain_risk TEXT NOT NULL DEFAULT '';
+    ALTER TABLE findings ADD COLUMN plain_doing TEXT NOT NULL DEFAULT '';
+    ALTER TABLE findings ADD COLUMN plain_ask TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 // RAII for a prepared statement, with typed binders.
@@ -195,13 +202,15 @@ class SqliteStore final : public Store {
     f.first_seen = FromUnix(s.Int(8));
     f.last_seen = FromUnix(s.Int(9));
     if (!s.IsNull(10)) f.resolved_at = FromUnix(s.Int(10));
+    f.concern = ParseConcern(s.Text(11)).value_or(Concern::kTechnology);
+    f.plain = {s.Text(12), s.Text(13), s.Text(14)};
     return f;
   }
 
   Result<std::vector<Finding>> OpenFindings(std::string_view desk) override {
     static constexpr const char* kSql =
         "SELECT desk, subject, kind, severity, title, detail, action, evidence, first_seen, "
-        "last_seen, resolved_at FROM findings WHERE resolved_at IS NULL AND (?1 = '' OR desk = ?1) "
+        "last_seen, resolved_at, concern, plain_risk, plain_doing, plain_ask FROM findings WHERE resolved_at IS NULL AND (?1 = '' OR desk = ?1) "
         "ORDER BY severity, first_seen, desk, subject";
     auto s = Prepare(open_findings_, kSql);
     if (!s) return Fail(s.error());
@@ -217,10 +226,13 @@ class SqliteStore final : public Store {
                             const std::vector<std::string>& resolved_ids, TimePoint now) override {
     static constexpr const char* kUpsert =
         "INSERT INTO findings (id, desk, subject, kind, severity, title, detail, action, evidence, "
-        "first_seen, last_seen, resolved_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,NULL) "
+        "first_seen, last_seen, resolved_at, concern, plain_risk, plain_doing, plain_ask) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,NULL,?12,?13,?14,?15) "
         "ON CONFLICT(id) DO UPDATE SET severity=excluded.severity, title=excluded.title, "
         "detail=excluded.detail, action=excluded.action, evidence=excluded.evidence, "
-        "first_seen=excluded.first_seen, last_seen=excluded.last_seen, resolved_at=NULL";
+        "first_seen=excluded.first_seen, last_seen=excluded.last_seen, resolved_at=NULL, "
+        "concern=excluded.concern, plain_risk=excluded.plain_risk, "
+        "plain_doing=excluded.plain_doing, plain_ask=excluded.plain_ask";
     static constexpr const char* kResolve =
         "UPDATE findings SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL";
     if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
@@ -237,6 +249,8 @@ class SqliteStore final : public Store {
       s.Bind(5, static_cast<std::int64_t>(f.severity)).Bind(6, f.title).Bind(7, f.detail);
       s.Bind(8, f.action).Bind(9, EvidenceToJson(f.evidence));
       s.Bind(10, ToUnix(f.first_seen)).Bind(11, ToUnix(f.last_seen));
+      s.Bind(12, ConcernName(f.concern)).Bind(13, f.plain.risk).Bind(14, f.plain.doing);
+      s.Bind(15, f.plain.ask);
       if (s.Step() != SQLITE_DONE) return fail(LastError("save finding"));
     }
     auto res = Prepare(resolve_, kResolve);
@@ -253,7 +267,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Finding>> ResolvedSince(TimePoint since) override {
     static constexpr const char* kSql =
         "SELECT desk, subject, kind, severity, title, detail, action, evidence, first_seen, "
-        "last_seen, resolved_at FROM findings WHERE resolved_at >= ?1 "
+        "last_seen, resolved_at, concern, plain_risk, plain_doing, plain_ask FROM findings WHERE resolved_at >= ?1 "
         "ORDER BY resolved_at DESC, severity, desk, subject";
     auto s = Prepare(resolved_, kSql);
     if (!s) return Fail(s.error());

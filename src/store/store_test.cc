@@ -33,6 +33,8 @@ Finding MakeFinding(std::string subject, Severity sev = Severity::kActNow) {
   f.detail = "since this morning";
   f.action = "fix it";
   f.evidence = {{"error", "HTTP 503"}, {"latency", "12 ms"}};
+  f.concern = Concern::kCustomers;
+  f.plain = {"Customers cannot pay.", "The team is restarting it.", "Call the bank."};
   f.first_seen = At("2026-11-26T08:00:00Z");
   f.last_seen = At("2026-11-27T08:00:00Z");
   return f;
@@ -63,6 +65,10 @@ TEST_P(StoreContractTest, SavesAndResolvesFindings) {
   EXPECT_EQ((*open)[0].evidence, a.evidence);
   EXPECT_EQ((*open)[0].first_seen, a.first_seen);
   EXPECT_EQ((*open)[0].detail, "since this morning");
+  EXPECT_EQ((*open)[0].concern, Concern::kCustomers);
+  EXPECT_EQ((*open)[0].plain.risk, "Customers cannot pay.");
+  EXPECT_EQ((*open)[0].plain.doing, "The team is restarting it.");
+  EXPECT_EQ((*open)[0].plain.ask, "Call the bank.");
 
   ASSERT_TRUE(store_->SaveFindings({}, {a.Id()}, At("2026-11-27T09:00:00Z")));
   open = store_->OpenFindings("");
@@ -146,6 +152,34 @@ TEST(SqliteStoreTest, MigratesFromEmptyAndUsesWal) {
   EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('findings','checks','desk_runs','state')"), "4");
   sqlite3_close(db);
+}
+
+// A store written by the first release (schema 1) opens in this one with its
+// findings intact and the new columns at their defaults.
+TEST(SqliteStoreTest, UpgradesAVersionOneStoreKeepingItsFindings) {
+  auto path = TempDir() / "desk.db";
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->SaveFindings({MakeFinding("api")}, {}, At("2026-11-27T08:00:00Z")));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE findings DROP COLUMN concern",
+                          "ALTER TABLE findings DROP COLUMN plain_risk",
+                          "ALTER TABLE findings DROP COLUMN plain_doing",
+                          "ALTER TABLE findings DROP COLUMN plain_ask", "PRAGMA user_version = 1"}) {
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  }
+  sqlite3_close(db);
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store) << store.error().message;
+  auto open = (*store)->OpenFindings("health");
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].title, "it is down");
+  EXPECT_EQ((*open)[0].concern, Concern::kTechnology);
+  EXPECT_EQ((*open)[0].plain.risk, "");
 }
 
 TEST(SqliteStoreTest, HistorySurvivesReopen) {

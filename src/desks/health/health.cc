@@ -24,6 +24,14 @@ std::string Describe(const Probe& p) {
   return p.type == ProbeType::kHttp ? p.url : fmt::format("{} {}", ProbeTypeName(p.type), p.target);
 }
 
+// What the CEO calls it: the probe's plain_name, else its name.
+std::string PlainName(const Probe& p) { return p.plain_name.empty() ? p.name : p.plain_name; }
+
+std::string Capitalized(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
 bool ValidTarget(const std::string& t) {
   auto colon = t.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
@@ -73,6 +81,11 @@ Settings ReadSettings(ConfigTable& section) {
       } else {
         p.target = *target;
       }
+    }
+    if (auto plain = t.String("plain_name")) p.plain_name = *plain;
+    if (auto c = t.Choice("concern", {"customers", "security", "delivery", "people", "suppliers",
+                                      "technology"})) {
+      p.concern = *ParseConcern(*c);
     }
     if (auto m = t.Choice("method", {"GET", "HEAD", "POST", "PUT", "OPTIONS"})) p.method = *m;
     p.headers = t.StringMap("headers");
@@ -168,6 +181,7 @@ Result<std::vector<Finding>> HealthDesk::Assess(DeskContext& ctx,
       f.subject = p.name;
       f.kind = std::move(kind);
       f.severity = sev;
+      f.concern = p.concern;
       f.evidence.emplace_back("probe", Describe(p));
       return f;
     };
@@ -200,6 +214,19 @@ Result<std::vector<Finding>> HealthDesk::Assess(DeskContext& ctx,
                              Percent(uptime->week));
       f.action = fmt::format("Get the owner of {} on it now; check its logs and recent deploys.",
                              p.name);
+      std::string what = PlainName(p);
+      f.plain.risk = since == now
+                         ? fmt::format("{} stopped working this morning; anyone who relies on it is "
+                                       "affected right now.",
+                                       Capitalized(what))
+                         : fmt::format("{} has not been working for {}; anyone who relies on it is "
+                                       "affected.",
+                                       Capitalized(what), HumanDuration(now - since));
+      f.plain.doing = "The team has been alerted and is working to restore it.";
+      if (now - since >= std::chrono::hours(4)) {
+        f.plain.ask = fmt::format("Decide whether to tell affected customers about {}, and when.",
+                                  what);
+      }
       f.evidence.emplace_back("error", r.error);
       if (r.http_status) f.evidence.emplace_back("http status", std::to_string(r.http_status));
       f.evidence.emplace_back("down since", FormatTime(since));
@@ -217,6 +244,10 @@ Result<std::vector<Finding>> HealthDesk::Assess(DeskContext& ctx,
                              "over the limit.",
                              Describe(p), r.latency_ms, slow_count, recent->size());
       f.action = "Look for a slow query, a saturated host or a dependency that slowed down.";
+      f.plain.risk = fmt::format("{} is slow: it takes about {:.1f} seconds to answer, which "
+                                 "frustrates the people using it.",
+                                 Capitalized(PlainName(p)), r.latency_ms / 1000.0);
+      f.plain.doing = "The team is looking for the cause.";
       f.evidence.emplace_back("latency", fmt::format("{:.0f} ms", r.latency_ms));
       f.evidence.emplace_back("limit", FormatDuration(*p.max_latency));
       findings.push_back(std::move(f));
@@ -233,6 +264,10 @@ Result<std::vector<Finding>> HealthDesk::Assess(DeskContext& ctx,
       f.detail = fmt::format("{} changed state {} times over its last {} checks. Intermittent "
                              "failures are what customers notice and monitoring forgives.",
                              Describe(p), changes, recent->size());
+      f.plain.risk = fmt::format("{} keeps failing and coming back, so some people see errors "
+                                 "and retry.",
+                                 Capitalized(PlainName(p)));
+      f.plain.doing = "The team is tracking down the cause of the failures.";
       f.action = "Find what fails intermittently: a bad instance behind the balancer, timeouts, "
                  "exhausted pools.";
       f.evidence.emplace_back("state changes (24h)", std::to_string(changes));
@@ -252,6 +287,15 @@ Result<std::vector<Finding>> HealthDesk::Assess(DeskContext& ctx,
         f.detail = fmt::format("The certificate served by {} is valid until {}. When it lapses, "
                                "browsers and API clients refuse the connection.",
                                Describe(p), FormatTime(*r.cert_not_after));
+        f.plain.risk =
+            days_left < 0
+                ? fmt::format("The security certificate of {} has run out, so browsers warn "
+                              "visitors away or refuse to connect.",
+                              PlainName(p))
+                : fmt::format("The security certificate of {} runs out in {}. After that, "
+                              "browsers will warn visitors away.",
+                              PlainName(p), HumanDuration(left));
+        f.plain.doing = "The team needs to renew it; it takes less than an hour.";
         f.action = "Renew and deploy the certificate, then check the renewal automation "
                    "(certbot/ACME timer) that should have done it.";
         f.evidence.emplace_back("not after", FormatTime(*r.cert_not_after));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/finding.h"
 
 namespace ctodesk::health {
 
@@ -23,6 +24,8 @@ const char* ProbeTypeName(ProbeType t);
 
 struct Probe {
   std::string name;
+  std::string plain_name;  // what people outside engineering call it: "online payments"
+  Concern concern = Concern::kCustomers;  // who is hurt when it fails
   ProbeType type = ProbeType::kHttp;
   std::string url;     // http: the URL
   std::string target;  // tcp, tls: "host:port"; dns: the name to resolve
