@@ -36,6 +36,8 @@ Json FindingJson(const Finding& f, TimePoint days_as_of) {
       // Never below 1: a first_seen after "now" (a clock that moved back) is new today.
       {"days_running", std::max(1, DaysRunning(f, days_as_of))},
       {"evidence", std::move(evidence)},
+      {"concern", std::string(ConcernName(f.concern))},
+      {"plain", Json{{"risk", f.plain.risk}, {"doing", f.plain.doing}, {"ask", f.plain.ask}}},
   };
 }
 

@@ -435,7 +435,8 @@ TEST(JsonTest, StableShapeAndValues) {
                                          "findings",     "resolved", "desks"};
   const std::vector<std::string> kFinding = {"id",         "desk",      "subject",      "kind",
                                              "severity",   "title",     "detail",       "action",
-                                             "first_seen", "last_seen", "days_running", "evidence"};
+                                             "first_seen", "last_seen", "days_running", "evidence",
+                                             "concern",    "plain"};
   std::vector<std::string> k_resolved = kFinding;
   k_resolved.push_back("resolved_at");
   const std::vector<std::string> kDesk = {"name", "ok", "duration_ms", "checked", "error"};
