@@ -8,10 +8,15 @@ build_packages=(
   libsqlite3-dev libssl-dev libcurl4-openssl-dev
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   libexpected-dev libboost-dev libhowardhinnant-date-dev tzdata
+  zlib1g-dev libzstd-dev libsimdjson-dev
+  libgit2-dev libhyperscan-dev
+  libarchive-dev liblzma-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema curl openssl
+  nginx
+  tar gzip xz-utils zstd postgresql-client
 )
 
 want=("${build_packages[@]}")

@@ -25,6 +25,9 @@ Result<Setup> ReadSetup(ConfigReader& reader, const std::filesystem::path& confi
     if (auto path = store->Path("path")) setup.store_path = *path;
   }
   setup.alerts = ReadAlertTargets(root);
+  if (auto serve = root.Table("serve")) {
+    if (auto listen = serve->String("listen")) setup.serve_listen = *listen;
+  }
 
   for (const DeskInfo& info : AllDesks()) {
     root.Accept(info.name);  // known even when absent, for "did you mean"

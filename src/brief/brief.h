@@ -32,6 +32,7 @@ struct Setup {
   std::string company = "Our company";
   std::filesystem::path store_path;  // default: <base_dir>/.ctodesk/desk.db
   std::vector<AlertTarget> alerts;
+  std::string serve_listen = "127.0.0.1:8750";  // [serve] listen: `ctodesk serve`
   std::vector<ConfiguredDesk> desks;  // only the desks that have a section
 };
 

@@ -49,5 +49,14 @@ void AddInitCommand(CLI::App& app, Outcome& out);
 void AddBriefCommand(CLI::App& app, Outcome& out);
 void AddDemoCommand(CLI::App& app, Outcome& out);
 void AddHealthCommand(CLI::App& app, Outcome& out);
+void AddKeysCommand(CLI::App& app, Outcome& out);
+void AddServeCommand(CLI::App& app, Outcome& out);
+void AddReleasesCommand(CLI::App& app, Outcome& out);
+void AddDeadlinesCommand(CLI::App& app, Outcome& out);
+void AddKnowledgeCommand(CLI::App& app, Outcome& out);
+void AddLeaksCommand(CLI::App& app, Outcome& out);
+void AddBackupsCommand(CLI::App& app, Outcome& out);
+void AddSuppliersCommand(CLI::App& app, Outcome& out);
+void AddFeedbackCommand(CLI::App& app, Outcome& out);
 
 }  // namespace ctodesk::cli

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "demo/demo.h"
+#include "demo/demo_backups.h"
 
 namespace ctodesk::cli {
 
@@ -24,6 +25,9 @@ int RunDemo(const DemoArgs& args) {
   auto session = OpenSession({(*demo)->config_path().string(), ""});
   if (!session) return PrintError(session.error());
 
+  if (auto d = RunDemoDrills(session->setup.desks, *session->store, now - std::chrono::days(2)); !d) {
+    return PrintError(d.error());
+  }
   FixedClock clock(now - std::chrono::hours(24));
   (*demo)->SetYesterday();
   if (auto b = RunBriefing(session->setup, *session->store, clock); !b) return PrintError(b.error());

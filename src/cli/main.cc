@@ -17,6 +17,15 @@ constexpr Command kCommands[] = {
     {"demo", &AddDemoCommand},
     {"init", &AddInitCommand},
     {"health", &AddHealthCommand},
+    {"keys", &AddKeysCommand},
+    {"serve", &AddServeCommand},
+    {"releases", &AddReleasesCommand},
+    {"deadlines", &AddDeadlinesCommand},
+    {"knowledge", &AddKnowledgeCommand},
+    {"leaks", &AddLeaksCommand},
+    {"backups", &AddBackupsCommand},
+    {"suppliers", &AddSuppliersCommand},
+    {"feedback", &AddFeedbackCommand},
 };
 
 int Main(int argc, char** argv) {

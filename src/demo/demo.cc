@@ -1,4 +1,10 @@
 #include "demo/demo.h"
+#include "demo/demo_backups.h"
+#include "demo/demo_knowledge.h"
+#include "demo/demo_keys.h"
+#include "demo/demo_leaks.h"
+#include "demo/demo_planning.h"
+#include "demo/demo_suppliers.h"
 
 #include <fstream>
 
@@ -122,6 +128,30 @@ target = "localhost"
                                    fmt::arg("web", demo->web_->Url("").c_str()),
                                    fmt::arg("portal", demo->portal_->Url("").c_str()),
                                    fmt::arg("web_port", demo->web_->port()));
+  auto backups = WriteDemoBackups(dir, now);
+  if (!backups) return Fail(backups.error());
+  config += *backups;
+  auto leaks = WriteDemoLeaks(dir, now);
+  if (!leaks) return Fail(leaks.error());
+  config += *leaks;
+  auto releases = WriteDemoReleases(dir, now);
+  if (!releases) return Fail(releases.error());
+  config += *releases;
+  auto deadlines = WriteDemoDeadlines(dir, now);
+  if (!deadlines) return Fail(deadlines.error());
+  config += *deadlines;
+  auto knowledge = WriteDemoKnowledge(dir, now);
+  if (!knowledge) return Fail(knowledge.error());
+  config += *knowledge;
+  auto api_keys = WriteDemoKeys(dir, now);
+  if (!api_keys) return Fail(api_keys.error());
+  config += *api_keys;
+  auto suppliers = WriteDemoSuppliers(dir, now);
+  if (!suppliers) return Fail(suppliers.error());
+  config += *suppliers;
+  auto support = WriteDemoSupport(dir, now);
+  if (!support) return Fail(support.error());
+  config += *support;
   if (auto r = WriteFile(dir / "ctodesk.toml", config); !r) return Fail(r.error());
   return demo;
 }

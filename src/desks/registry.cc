@@ -2,7 +2,15 @@
 #include <algorithm>
 
 #include "desks/desk.h"
+#include "desks/backups/backups.h"
+#include "desks/deadlines/deadlines.h"
+#include "desks/feedback/feedback.h"
 #include "desks/health/health.h"
+#include "desks/knowledge/knowledge.h"
+#include "desks/keys/keys.h"
+#include "desks/leaks/leaks.h"
+#include "desks/releases/releases.h"
+#include "desks/suppliers/suppliers.h"
 
 namespace ctodesk {
 
@@ -11,6 +19,20 @@ namespace {
 constexpr DeskInfo kDesks[] = {
     {"health", "Is everything ticking over? HTTP(S), TCP, TLS expiry and DNS probes",
      &health::Configure},
+    {"releases", "What ships today / this week, and what slipped? Config, ICS calendar, git tags",
+     &releases::Configure},
+    {"backups", "Are backups there, fresh, the right size, and restorable?", &backups::Configure},
+    {"leaks", "Did a secret get into code or git history?", &leaks::Configure},
+    {"keys", "Who holds which API key; was a key used while exposed; who is over-pulling?",
+     &keys::Configure},
+    {"knowledge", "Where do we depend on one or two people? Truck factor from git history",
+     &knowledge::Configure},
+    {"deadlines", "Which promises will we miss, and what date can we honestly give?",
+     &deadlines::Configure},
+    {"suppliers", "Which third-party feeds are late, missing or bad? Drop folders, schedule, rules",
+     &suppliers::Configure},
+    {"feedback", "What are customers telling support, and what is rising? Ticket exports",
+     &feedback::Configure},
 };
 
 }  // namespace

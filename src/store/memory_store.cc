@@ -111,11 +111,88 @@ class MemoryStore final : public Store {
     return {};
   }
 
+  Result<AuditEntry> SaveKey(const KeyRecord& key, const AuditEntry& why) override {
+    keys_[key.id] = key;
+    ++generation_;
+    return AppendAudit(why);
+  }
+
+  Result<std::optional<KeyRecord>> GetKey(std::string_view id) override {
+    auto it = keys_.find(std::string(id));
+    if (it == keys_.end()) return std::optional<KeyRecord>();
+    return std::optional<KeyRecord>(it->second);
+  }
+
+  Result<std::optional<KeyRecord>> FindKeyByHash(std::string_view hash) override {
+    for (const auto& [id, k] : keys_) {
+      if (HashesEqual(k.hash, hash)) return std::optional<KeyRecord>(k);
+    }
+    return std::optional<KeyRecord>();
+  }
+
+  Result<std::vector<KeyRecord>> ListKeys() override {
+    std::vector<KeyRecord> out;
+    for (const auto& [id, k] : keys_) out.push_back(k);
+    std::stable_sort(out.begin(), out.end(), [](const KeyRecord& a, const KeyRecord& b) {
+      return a.created_at < b.created_at;
+    });
+    return out;
+  }
+
+  Result<std::int64_t> KeysGeneration() override { return generation_; }
+
+  Result<void> AppendUsage(const std::vector<UsageEvent>& events) override {
+    usage_.insert(usage_.end(), events.begin(), events.end());
+    return {};
+  }
+
+  Result<std::vector<UsageEvent>> Usage(std::string_view key_id, std::int64_t from_ms,
+                                        std::int64_t to_ms, std::int64_t limit) override {
+    std::vector<UsageEvent> out;
+    for (const UsageEvent& e : usage_) {
+      if (e.key_id == key_id && e.at_ms >= from_ms && e.at_ms < to_ms) out.push_back(e);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const UsageEvent& a, const UsageEvent& b) { return a.at_ms < b.at_ms; });
+    if (static_cast<std::int64_t>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, std::int64_t>>> LastUses() override {
+    std::map<std::string, std::int64_t> last;
+    for (const UsageEvent& e : usage_) {
+      auto [it, fresh] = last.emplace(e.key_id, e.at_ms);
+      if (!fresh) it->second = std::max(it->second, e.at_ms);
+    }
+    return std::vector<std::pair<std::string, std::int64_t>>(last.begin(), last.end());
+  }
+
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry) override {
+    AuditEntry e = entry;
+    e.seq = static_cast<std::int64_t>(audit_.size()) + 1;
+    e.prev_hash = audit_.empty() ? std::string(64, '0') : audit_.back().hash;
+    e.hash = AuditEntryHash(e);
+    audit_.push_back(e);
+    return e;
+  }
+
+  Result<std::vector<AuditEntry>> AuditTrail() override { return audit_; }
+
+  Result<std::optional<std::pair<std::int64_t, std::string>>> AuditHead() override {
+    if (audit_.empty()) return std::optional<std::pair<std::int64_t, std::string>>();
+    return std::optional<std::pair<std::int64_t, std::string>>(
+        std::pair(audit_.back().seq, audit_.back().hash));
+  }
+
  private:
   std::map<std::string, Finding> findings_;
   std::map<std::pair<std::string, std::string>, std::vector<CheckRecord>> checks_;
   std::map<std::string, DeskRun> runs_;
   std::map<std::pair<std::string, std::string>, std::string> state_;
+  std::map<std::string, KeyRecord> keys_;
+  std::int64_t generation_ = 0;
+  std::vector<UsageEvent> usage_;
+  std::vector<AuditEntry> audit_;
 };
 
 }  // namespace

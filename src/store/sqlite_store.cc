@@ -66,6 +66,58 @@ constexpr const char* kMigrations[] = {
     ALTER TABLE findings ADD COLUMN plain_doing TEXT NOT NULL DEFAULT '';
     ALTER TABLE findings ADD COLUMN plain_ask TEXT NOT NULL DEFAULT '';
     )sql",
+    // 3: the keys desk: registry (hashes only), usage events, audit trail.
+    // Idempotent (IF NOT EXISTS), so a store whose version number was set
+    // back — as tests that rebuild an older schema do — upgrades cleanly.
+    R"sql(
+    CREATE TABLE IF NOT EXISTS api_keys (
+      id TEXT PRIMARY KEY,
+      hash TEXT NOT NULL UNIQUE,
+      hint TEXT NOT NULL,
+      owner TEXT NOT NULL,
+      client TEXT NOT NULL,
+      scopes TEXT NOT NULL,
+      plan TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER,
+      revoked_at INTEGER,
+      revoke_reason TEXT NOT NULL,
+      suspended_at INTEGER,
+      suspend_reason TEXT NOT NULL,
+      replaced_by TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS api_keys_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+    INSERT OR IGNORE INTO api_keys_generation (id, n) VALUES (1, 0);
+    CREATE TRIGGER IF NOT EXISTS api_keys_gen_insert AFTER INSERT ON api_keys
+      BEGIN UPDATE api_keys_generation SET n = n + 1 WHERE id = 1; END;
+    CREATE TRIGGER IF NOT EXISTS api_keys_gen_update AFTER UPDATE ON api_keys
+      BEGIN UPDATE api_keys_generation SET n = n + 1 WHERE id = 1; END;
+    CREATE TRIGGER IF NOT EXISTS api_keys_gen_delete AFTER DELETE ON api_keys
+      BEGIN UPDATE api_keys_generation SET n = n + 1 WHERE id = 1; END;
+    CREATE TABLE IF NOT EXISTS key_usage (
+      key_id TEXT NOT NULL,
+      at_ms INTEGER NOT NULL,
+      ip TEXT NOT NULL,
+      method TEXT NOT NULL,
+      path TEXT NOT NULL,
+      status INTEGER NOT NULL,
+      user_agent TEXT NOT NULL,
+      source TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS key_usage_by_key ON key_usage(key_id, at_ms);
+    CREATE TABLE IF NOT EXISTS audit_log (
+      seq INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      key_id TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+                             hash TEXT NOT NULL);
+    )sql",
 };
 
 // RAII for a prepared statement, with typed binders.
@@ -392,16 +444,262 @@ class SqliteStore final : public Store {
     return {};
   }
 
+  // --- key registry, usage, audit ---
+
+  static constexpr const char* kKeyColumns =
+      "id, hash, hint, owner, client, scopes, plan, created_at, expires_at, revoked_at, "
+      "revoke_reason, suspended_at, suspend_reason, replaced_by";
+
+  static std::optional<TimePoint> OptTime(const Statement& s, int col) {
+    if (s.IsNull(col)) return std::nullopt;
+    return FromUnix(s.Int(col));
+  }
+
+  static KeyRecord ReadKey(const Statement& s) {
+    KeyRecord k;
+    k.id = s.Text(0);
+    k.hash = s.Text(1);
+    k.hint = s.Text(2);
+    k.owner = s.Text(3);
+    k.client = s.Text(4);
+    auto scopes = nlohmann::json::parse(s.Text(5), nullptr, false);
+    if (scopes.is_array()) {
+      for (const auto& v : scopes) {
+        if (v.is_string()) k.scopes.push_back(v.get<std::string>());
+      }
+    }
+    k.plan = s.Text(6);
+    k.created_at = FromUnix(s.Int(7));
+    k.expires_at = OptTime(s, 8);
+    k.revoked_at = OptTime(s, 9);
+    k.revoke_reason = s.Text(10);
+    k.suspended_at = OptTime(s, 11);
+    k.suspend_reason = s.Text(12);
+    k.replaced_by = s.Text(13);
+    return k;
+  }
+
+  static void BindOptTime(Statement& s, int i, const std::optional<TimePoint>& t) {
+    if (t) s.Bind(i, ToUnix(*t));
+    else s.BindNull(i);
+  }
+
+  // Appends inside the caller's transaction.
+  Result<AuditEntry> AppendAuditInTransaction(AuditEntry e) {
+    Statement head(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (!head.ok()) return Fail(LastError("prepare"));
+    int rc = head.Step();
+    if (rc == SQLITE_ROW) {
+      e.seq = head.Int(0) + 1;
+      e.prev_hash = head.Text(1);
+    } else if (rc == SQLITE_DONE) {
+      e.seq = 1;
+      e.prev_hash = std::string(64, '0');
+    } else {
+      return Fail(LastError("read audit head"));
+    }
+    e.hash = AuditEntryHash(e);
+    Statement ins(db_,
+                  "INSERT INTO audit_log (seq, at, actor, action, key_id, detail, prev_hash, hash) "
+                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+    if (!ins.ok()) return Fail(LastError("prepare"));
+    ins.Bind(1, e.seq).Bind(2, ToUnix(e.at)).Bind(3, e.actor).Bind(4, e.action);
+    ins.Bind(5, e.key_id).Bind(6, e.detail).Bind(7, e.prev_hash).Bind(8, e.hash);
+    if (ins.Step() != SQLITE_DONE) return Fail(LastError("append audit entry"));
+    Statement up(db_,
+                 "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2) "
+                 "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+    if (!up.ok()) return Fail(LastError("prepare"));
+    up.Bind(1, e.seq).Bind(2, e.hash);
+    if (up.Step() != SQLITE_DONE) return Fail(LastError("update audit head"));
+    return e;
+  }
+
+  Result<AuditEntry> SaveKey(const KeyRecord& k, const AuditEntry& why) override {
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return Fail(r.error());
+    auto fail = [&](Error e) -> Result<AuditEntry> {
+      (void)Exec("ROLLBACK");
+      return Fail(std::move(e));
+    };
+    Statement s(db_,
+                "INSERT INTO api_keys (id, hash, hint, owner, client, scopes, plan, created_at, "
+                "expires_at, revoked_at, revoke_reason, suspended_at, suspend_reason, replaced_by) "
+                "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
+                "ON CONFLICT(id) DO UPDATE SET hash=excluded.hash, hint=excluded.hint, "
+                "owner=excluded.owner, client=excluded.client, scopes=excluded.scopes, "
+                "plan=excluded.plan, created_at=excluded.created_at, "
+                "expires_at=excluded.expires_at, revoked_at=excluded.revoked_at, "
+                "revoke_reason=excluded.revoke_reason, suspended_at=excluded.suspended_at, "
+                "suspend_reason=excluded.suspend_reason, replaced_by=excluded.replaced_by");
+    if (!s.ok()) return fail(LastError("prepare"));
+    s.Bind(1, k.id).Bind(2, k.hash).Bind(3, k.hint).Bind(4, k.owner).Bind(5, k.client);
+    s.Bind(6, nlohmann::json(k.scopes).dump()).Bind(7, k.plan).Bind(8, ToUnix(k.created_at));
+    BindOptTime(s, 9, k.expires_at);
+    BindOptTime(s, 10, k.revoked_at);
+    s.Bind(11, k.revoke_reason);
+    BindOptTime(s, 12, k.suspended_at);
+    s.Bind(13, k.suspend_reason).Bind(14, k.replaced_by);
+    if (s.Step() != SQLITE_DONE) return fail(LastError("save key"));
+    auto entry = AppendAuditInTransaction(why);
+    if (!entry) return fail(entry.error());
+    if (auto c = Exec("COMMIT"); !c) return fail(c.error());
+    return entry;
+  }
+
+  Result<std::optional<KeyRecord>> GetKey(std::string_view id) override {
+    Statement s(db_, fmt::format("SELECT {} FROM api_keys WHERE id = ?1", kKeyColumns).c_str());
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<KeyRecord>(ReadKey(s));
+    if (rc != SQLITE_DONE) return Fail(LastError("read key"));
+    return std::optional<KeyRecord>();
+  }
+
+  Result<std::optional<KeyRecord>> FindKeyByHash(std::string_view hash) override {
+    auto s = Prepare(find_key_,
+                     "SELECT id, hash, hint, owner, client, scopes, plan, created_at, expires_at, "
+                     "revoked_at, revoke_reason, suspended_at, suspend_reason, replaced_by "
+                     "FROM api_keys WHERE hash = ?1");
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, hash);
+    int rc = (*s)->Step();
+    if (rc == SQLITE_ROW) {
+      KeyRecord k = ReadKey(**s);
+      if (!HashesEqual(k.hash, hash)) return std::optional<KeyRecord>();
+      return std::optional<KeyRecord>(std::move(k));
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("find key"));
+    return std::optional<KeyRecord>();
+  }
+
+  Result<std::vector<KeyRecord>> ListKeys() override {
+    Statement s(db_, fmt::format("SELECT {} FROM api_keys ORDER BY created_at, id", kKeyColumns)
+                         .c_str());
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<KeyRecord> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadKey(s));
+    if (rc != SQLITE_DONE) return Fail(LastError("list keys"));
+    return out;
+  }
+
+  Result<std::int64_t> KeysGeneration() override {
+    auto s = Prepare(generation_, "SELECT n FROM api_keys_generation WHERE id = 1");
+    if (!s) return Fail(s.error());
+    int rc = (*s)->Step();
+    if (rc != SQLITE_ROW) return Fail(LastError("read keys generation"));
+    std::int64_t n = (*s)->Int(0);
+    (*s)->Reset();  // ends the read transaction so the next poll sees other writers
+    return n;
+  }
+
+  Result<void> AppendUsage(const std::vector<UsageEvent>& events) override {
+    if (events.empty()) return {};
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto s = Prepare(append_usage_,
+                     "INSERT INTO key_usage (key_id, at_ms, ip, method, path, status, user_agent, "
+                     "source) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+    if (!s) {
+      (void)Exec("ROLLBACK");
+      return Fail(s.error());
+    }
+    for (const UsageEvent& e : events) {
+      Statement& st = **s;
+      st.Reset();
+      st.Bind(1, e.key_id).Bind(2, e.at_ms).Bind(3, e.ip).Bind(4, e.method).Bind(5, e.path);
+      st.Bind(6, static_cast<std::int64_t>(e.status)).Bind(7, e.user_agent).Bind(8, e.source);
+      if (st.Step() != SQLITE_DONE) {
+        Error err = LastError("append usage");
+        (void)Exec("ROLLBACK");
+        return Fail(err);
+      }
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<std::vector<UsageEvent>> Usage(std::string_view key_id, std::int64_t from_ms,
+                                        std::int64_t to_ms, std::int64_t limit) override {
+    Statement s(db_,
+                "SELECT at_ms, ip, method, path, status, user_agent, source FROM key_usage "
+                "WHERE key_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, rowid LIMIT ?4");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, key_id).Bind(2, from_ms).Bind(3, to_ms).Bind(4, limit);
+    std::vector<UsageEvent> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({std::string(key_id), s.Int(0), s.Text(1), s.Text(2), s.Text(3),
+                     static_cast<int>(s.Int(4)), s.Text(5), s.Text(6)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read usage"));
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, std::int64_t>>> LastUses() override {
+    Statement s(db_, "SELECT key_id, max(at_ms) FROM key_usage GROUP BY key_id ORDER BY key_id");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.emplace_back(s.Text(0), s.Int(1));
+    if (rc != SQLITE_DONE) return Fail(LastError("read last uses"));
+    return out;
+  }
+
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry) override {
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return Fail(r.error());
+    auto e = AppendAuditInTransaction(entry);
+    if (!e) {
+      (void)Exec("ROLLBACK");
+      return e;
+    }
+    if (auto c = Exec("COMMIT"); !c) {
+      (void)Exec("ROLLBACK");
+      return Fail(c.error());
+    }
+    return e;
+  }
+
+  Result<std::vector<AuditEntry>> AuditTrail() override {
+    Statement s(db_,
+                "SELECT seq, at, actor, action, key_id, detail, prev_hash, hash FROM audit_log "
+                "ORDER BY seq");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<AuditEntry> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Int(0), FromUnix(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5),
+                     s.Text(6), s.Text(7)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read audit trail"));
+    return out;
+  }
+
+  Result<std::optional<std::pair<std::int64_t, std::string>>> AuditHead() override {
+    Statement s(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      return std::optional<std::pair<std::int64_t, std::string>>(std::pair(s.Int(0), s.Text(1)));
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read audit head"));
+    return std::optional<std::pair<std::int64_t, std::string>>();
+  }
+
  private:
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statement> open_findings_, upsert_, resolve_, resolved_, append_check_, checks_,
-      summarize_, get_state_, put_state_;
+      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_;
 };
 
 }  // namespace
 
 int StoreSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+std::string_view StoreMigrationSql(int version) {
+  if (version < 1 || version > StoreSchemaVersion()) return {};
+  return kMigrations[version - 1];
+}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path) {
   std::error_code ec;

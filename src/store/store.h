@@ -1,7 +1,8 @@
 // The store: everything ctodesk remembers between runs — findings (so a
 // problem keeps its first_seen), check history (probe results, backup sizes,
-// deliveries), desk runs, and small per-desk state (alert deliveries, the last
-// scanned commit). Desks talk to this interface only, never to SQL.
+// deliveries), desk runs, small per-desk state (alert deliveries, the last
+// scanned commit), and the keys desk's registry (hashes only), usage events
+// and hash-chained audit trail. Desks talk to this interface only, never to SQL.
 //
 // Two implementations: SQLite (WAL mode, versioned migrations; the default, a
 // file beside the config) and an in-memory twin for tests. Neither is
@@ -52,6 +53,62 @@ struct DeskRun {
   std::string error;  // empty when ok
 };
 
+// --- keys (the keys desk): the registry keeps hashes only, never a plain key ---
+
+// One API key. Times are UTC seconds. A key is usable when it is not revoked
+// (revoked_at unset or in the future: a rotation's grace period), not expired
+// and not suspended.
+struct KeyRecord {
+  std::string id;    // "key_" + 12 hex, public
+  std::string hash;  // lower-case hex SHA-256 of the plain key
+  std::string hint;  // "acme_...x9Qz", safe to show
+  std::string owner;
+  std::string client;
+  std::vector<std::string> scopes;
+  std::string plan;
+  TimePoint created_at{};
+  std::optional<TimePoint> expires_at;
+  std::optional<TimePoint> revoked_at;  // may be in the future (grace)
+  std::string revoke_reason;
+  std::optional<TimePoint> suspended_at;
+  std::string suspend_reason;
+  std::string replaced_by;  // id of the key that rotation issued in its place
+};
+
+// One request made with a key, from the guard or an ingested access log.
+struct UsageEvent {
+  std::string key_id;
+  std::int64_t at_ms = 0;  // unix milliseconds
+  std::string ip;
+  std::string method;
+  std::string path;
+  int status = 0;
+  std::string user_agent;
+  std::string source;  // "guard" or the log file's name
+};
+
+// One entry of the append-only, hash-chained audit trail. `seq` starts at 1
+// and has no gaps; `hash` = AuditEntryHash(entry) covers every other field,
+// `prev_hash` included, so editing, inserting or deleting an entry breaks
+// the chain (desks/keys/audit.h checks it).
+struct AuditEntry {
+  std::int64_t seq = 0;
+  TimePoint at{};
+  std::string actor;   // "cli:alice", "guard", "keys desk"
+  std::string action;  // "issue", "revoke", "rotate", "suspend", "limits", ...
+  std::string key_id;  // may be empty
+  std::string detail;  // JSON text: the evidence
+  std::string prev_hash;  // 64 zeros for the first entry
+  std::string hash;
+};
+
+// The chain hash of an entry: hex SHA-256 over its canonical JSON form
+// (every field but `hash`).
+std::string AuditEntryHash(const AuditEntry& e);
+// Constant-time equality (CRYPTO_memcmp) of two hashes; false when their
+// lengths differ.
+bool HashesEqual(std::string_view a, std::string_view b);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -87,6 +144,37 @@ class Store {
   // --- small state per namespace ---
   virtual Result<std::optional<std::string>> GetState(std::string_view ns, std::string_view key) = 0;
   virtual Result<void> PutState(std::string_view ns, std::string_view key, std::string_view value) = 0;
+
+  // --- key registry, usage, audit (the keys desk and the guard) ---
+  // Inserts or replaces a key by id and appends `why` to the audit trail, in
+  // one transaction. Returns the audit entry as stored (seq, hashes set).
+  virtual Result<AuditEntry> SaveKey(const KeyRecord& key, const AuditEntry& why) = 0;
+  virtual Result<std::optional<KeyRecord>> GetKey(std::string_view id) = 0;
+  // The key whose stored hash equals `hash` (hex SHA-256); the match is
+  // confirmed with a constant-time comparison.
+  virtual Result<std::optional<KeyRecord>> FindKeyByHash(std::string_view hash) = 0;
+  // All keys, oldest first.
+  virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
+  // A number that changes whenever any key changes, from any process; cheap
+  // to poll (the guard reloads its snapshot when it moves).
+  virtual Result<std::int64_t> KeysGeneration() = 0;
+
+  // Appends usage events in one transaction (group commit).
+  virtual Result<void> AppendUsage(const std::vector<UsageEvent>& events) = 0;
+  // Events of one key with from_ms <= at_ms < to_ms, oldest first, at most `limit`.
+  virtual Result<std::vector<UsageEvent>> Usage(std::string_view key_id, std::int64_t from_ms,
+                                                std::int64_t to_ms,
+                                                std::int64_t limit = 1000000) = 0;
+  // The latest use of each key that has any, by key id.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> LastUses() = 0;
+
+  // Appends one entry (seq, prev_hash and hash are assigned here, atomically
+  // with respect to other writers) and returns it as stored.
+  virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
+  // The whole trail in seq order, as stored (not verified), and the head
+  // (seq, hash) recorded with the last append; nullopt before the first.
+  virtual Result<std::vector<AuditEntry>> AuditTrail() = 0;
+  virtual Result<std::optional<std::pair<std::int64_t, std::string>>> AuditHead() = 0;
 };
 
 // Opens (creating if needed, parent folders included) the SQLite store at
@@ -100,5 +188,8 @@ std::unique_ptr<Store> NewMemoryStore();
 
 // The schema version this build writes.
 int StoreSchemaVersion();
+// The SQL of one migration (1-based), for tests that build a store as an
+// older release wrote it.
+std::string_view StoreMigrationSql(int version);
 
 }  // namespace ctodesk

@@ -155,21 +155,19 @@ TEST(SqliteStoreTest, MigratesFromEmptyAndUsesWal) {
 }
 
 // A store written by the first release (schema 1) opens in this one with its
-// findings intact and the new columns at their defaults.
+// findings intact and the newer columns at their defaults.
 TEST(SqliteStoreTest, UpgradesAVersionOneStoreKeepingItsFindings) {
   auto path = TempDir() / "desk.db";
-  {
-    auto store = OpenSqliteStore(path);
-    ASSERT_TRUE(store);
-    ASSERT_TRUE((*store)->SaveFindings({MakeFinding("api")}, {}, At("2026-11-27T08:00:00Z")));
-  }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  for (const char* sql : {"ALTER TABLE findings DROP COLUMN concern",
-                          "ALTER TABLE findings DROP COLUMN plain_risk",
-                          "ALTER TABLE findings DROP COLUMN plain_doing",
-                          "ALTER TABLE findings DROP COLUMN plain_ask", "PRAGMA user_version = 1"}) {
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  std::string v1(StoreMigrationSql(1));
+  ASSERT_FALSE(v1.empty());
+  for (const std::string& sql :
+       {v1, std::string("PRAGMA user_version = 1"),
+        std::string("INSERT INTO findings (id, desk, subject, kind, severity, title, detail, action, "
+                    "evidence, first_seen, last_seen) VALUES ('0123456789ab', 'health', 'api', "
+                    "'down', 0, 'it is down', 'd', 'a', '[]', 1764230400, 1764230400)")}) {
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   }
   sqlite3_close(db);
   auto store = OpenSqliteStore(path);

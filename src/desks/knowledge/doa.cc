@@ -1,0 +1,245 @@
+// Files are tracked as lineages: a path maps to the lineage of counts it
+// carries, a rename moves the lineage to the new path, and a deletion (ignored,
+// as in the published tool) leaves the lineage where it was, so a file added
+// again at the same path continues it. Within one commit renames are applied
+// before additions and modifications, so "rename a to b, add a new a" gives
+// the new a a fresh lineage.
+#include "desks/knowledge/doa.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <numeric>
+#include <tuple>
+#include <unordered_map>
+
+namespace ctodesk::knowledge {
+
+namespace {
+
+struct Counts {
+  int fa = 0;
+  int dl = 0;
+  std::int64_t last = 0;
+};
+
+struct Lineage {
+  std::map<std::string, Counts> devs;
+  int changes = 0;  // all DL of all developers
+  std::int64_t last = 0;
+};
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+double Doa(int fa, int dl, int ac) {
+  return kDoaBase + 1.098 * fa + 0.164 * dl - 0.321 * std::log(1.0 + ac);
+}
+
+std::vector<std::string> FileKnowledge::Authors() const {
+  std::vector<std::string> out;
+  for (const Developer& d : developers) {
+    if (d.author) out.push_back(d.person);
+  }
+  return out;
+}
+
+std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
+                                             std::span<const std::string> files) {
+  std::vector<Lineage> lineages;
+  std::unordered_map<std::string, std::size_t> at;  // path -> lineage
+  auto lineage_of = [&](const std::string& path) -> Lineage& {
+    auto [it, inserted] = at.try_emplace(path, lineages.size());
+    if (inserted) lineages.emplace_back();
+    return lineages[it->second];
+  };
+  auto touch = [](Lineage& l, const std::string& person, std::int64_t t, bool added) {
+    Counts& c = l.devs[person];
+    if (added) {
+      c.fa = 1;
+    } else {
+      ++c.dl;
+      ++l.changes;
+    }
+    c.last = std::max(c.last, t);
+    l.last = std::max(l.last, t);
+  };
+
+  for (const Commit& commit : commits) {
+    // Renames first: detach every old path, then attach to the new ones.
+    std::vector<std::pair<const Change*, std::size_t>> moved;
+    for (const Change& ch : commit.changes) {
+      if (ch.status != 'R') continue;
+      auto it = at.find(ch.old_path);
+      std::size_t id;
+      if (it == at.end()) {
+        id = lineages.size();
+        lineages.emplace_back();
+      } else {
+        id = it->second;
+        at.erase(it);
+      }
+      moved.emplace_back(&ch, id);
+    }
+    for (auto [ch, id] : moved) {
+      at[ch->path] = id;
+      touch(lineages[id], commit.person, commit.time, false);
+    }
+    for (const Change& ch : commit.changes) {
+      if (ch.status == 'A')
+        touch(lineage_of(ch.path), commit.person, commit.time, true);
+      else if (ch.status == 'M')
+        touch(lineage_of(ch.path), commit.person, commit.time, false);
+    }
+  }
+
+  std::vector<FileKnowledge> out;
+  out.reserve(files.size());
+  for (const std::string& path : files) {
+    FileKnowledge fk;
+    fk.path = path;
+    auto it = at.find(path);
+    if (it == at.end()) {
+      out.push_back(std::move(fk));
+      continue;
+    }
+    const Lineage& l = lineages[it->second];
+    fk.last_change = l.last;
+    double best = 0;
+    for (const auto& [person, c] : l.devs) {
+      Developer d;
+      d.person = person;
+      d.fa = c.fa;
+      d.dl = c.dl;
+      d.ac = l.changes - c.dl;
+      d.doa = Doa(d.fa, d.dl, d.ac);
+      d.last_change = c.last;
+      best = std::max(best, d.doa);
+      fk.developers.push_back(std::move(d));
+    }
+    for (Developer& d : fk.developers) {
+      d.normalized = best > 0 ? d.doa / best : 0;
+      d.author = best > 0 && d.normalized > kAuthorThreshold && (d.doa >= kDoaBase || d.fa == 1);
+    }
+    std::sort(fk.developers.begin(), fk.developers.end(),
+              [](const Developer& a, const Developer& b) {
+                return std::tie(b.doa, a.person) < std::tie(a.doa, b.person);
+              });
+    out.push_back(std::move(fk));
+  }
+  return out;
+}
+
+TruckFactor ComputeTruckFactor(std::span<const FileKnowledge* const> files) {
+  TruckFactor tf;
+  tf.files = files.size();
+  std::map<std::string, std::vector<std::size_t>> files_of;
+  std::vector<int> remaining(files.size(), 0);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    for (const Developer& d : files[i]->developers) {
+      if (!d.author) continue;
+      files_of[d.person].push_back(i);
+      ++remaining[i];
+    }
+    if (remaining[i] > 0) ++tf.covered;
+  }
+  std::vector<std::pair<std::string, int>> order;
+  for (const auto& [person, fs] : files_of) {
+    order.emplace_back(person, static_cast<int>(fs.size()));
+    tf.authored[person] = static_cast<int>(fs.size());
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::size_t covered = tf.covered;
+  for (const auto& [person, count] : order) {
+    if (covered * 2 < tf.files) break;  // fewer than 50% of the files still have an author
+    tf.people.push_back(person);
+    ++tf.value;
+    for (std::size_t i : files_of[person]) {
+      if (--remaining[i] == 0) --covered;
+    }
+  }
+  return tf;
+}
+
+TruckFactor ComputeTruckFactor(std::span<const FileKnowledge> files) {
+  std::vector<const FileKnowledge*> ptrs;
+  ptrs.reserve(files.size());
+  for (const FileKnowledge& f : files) ptrs.push_back(&f);
+  return ComputeTruckFactor(std::span<const FileKnowledge* const>(ptrs));
+}
+
+std::vector<std::string> Orphaned(std::span<const FileKnowledge> files,
+                                  const std::set<std::string>& leavers) {
+  std::vector<std::string> out;
+  for (const FileKnowledge& f : files) {
+    std::vector<std::string> authors = f.Authors();
+    if (authors.empty()) continue;
+    if (std::all_of(authors.begin(), authors.end(),
+                    [&](const std::string& a) { return leavers.count(a) > 0; })) {
+      out.push_back(f.path);
+    }
+  }
+  return out;
+}
+
+Identities MergeIdentities(std::span<const RawIdentity> raw_in) {
+  // Sum commits of identical (name, email) pairs first.
+  std::map<std::pair<std::string, std::string>, std::int64_t> unique;
+  for (const RawIdentity& r : raw_in) unique[{r.name, r.email}] += r.commits;
+  std::vector<RawIdentity> raw;
+  for (const auto& [k, n] : unique) raw.push_back({k.first, k.second, n});
+
+  std::vector<std::size_t> parent(raw.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](std::size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  std::map<std::string, std::size_t> first_with;  // "E:EMAIL" / "N:NAME" -> identity
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    for (std::string k :
+         {std::string("E:") + Upper(raw[i].email), std::string("N:") + Upper(raw[i].name)}) {
+      if (k.size() == 2) continue;  // an empty name or e-mail joins nobody
+      auto [it, inserted] = first_with.try_emplace(k, i);
+      if (!inserted) parent[find(i)] = find(it->second);
+    }
+  }
+  std::map<std::size_t, std::vector<RawIdentity>> groups;
+  for (std::size_t i = 0; i < raw.size(); ++i) groups[find(i)].push_back(raw[i]);
+
+  Identities ids;
+  for (auto& [root, aliases] : groups) {
+    std::sort(aliases.begin(), aliases.end());
+    Person p;
+    const RawIdentity* best = &aliases[0];
+    for (const RawIdentity& a : aliases) {
+      p.commits += a.commits;
+      if (a.commits > best->commits) best = &a;
+    }
+    p.name = best->name;
+    p.email = best->email;
+    p.key = Lower(p.email.empty() ? p.name : p.email);
+    p.aliases = aliases;
+    ids.people.push_back(std::move(p));
+  }
+  std::sort(ids.people.begin(), ids.people.end(),
+            [](const Person& a, const Person& b) { return a.key < b.key; });
+  // Two groups can share a lower-cased key only if they differ in case, which
+  // upper-casing already merged; keys are unique.
+  for (const Person& p : ids.people) {
+    for (const RawIdentity& a : p.aliases) ids.key_of[{a.name, a.email}] = p.key;
+  }
+  return ids;
+}
+
+}  // namespace ctodesk::knowledge

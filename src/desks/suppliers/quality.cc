@@ -1,0 +1,409 @@
+// The checker does the least work per value that each rule needs: a type test
+// without allocating, a hash of the value for uniqueness (64-bit hashes in an
+// open-addressing table: 16 bytes a row, where a set of strings would hold
+// the whole column), and for freshness only a string comparison — ISO dates
+// and times order correctly as text, so only the newest value is parsed, once,
+// at the end.
+#include "desks/suppliers/quality.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+namespace ctodesk::suppliers {
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool IsInt(std::string_view v) {
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
+  if (v.empty()) return false;
+  return std::all_of(v.begin(), v.end(), IsDigit);
+}
+
+bool IsNumber(std::string_view v) {
+  if (IsInt(v)) return true;
+  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
+  double d = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
+}
+
+bool IsBool(std::string_view v) {
+  std::string lower(v);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  return lower == "true" || lower == "false" || lower == "0" || lower == "1" || lower == "yes" ||
+         lower == "no" || lower == "t" || lower == "f" || lower == "y" || lower == "n";
+}
+
+bool IsDate(std::string_view v) {
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!IsDigit(v[i])) return false;
+  }
+  int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+  int m = (v[5] - '0') * 10 + (v[6] - '0');
+  int d = (v[8] - '0') * 10 + (v[9] - '0');
+  if (m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int max = kDays[m - 1];
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) max = 29;
+  return d <= max;
+}
+
+std::uint64_t Hash(std::string_view s) {
+  // FNV-1a, then a murmur finaliser to spread the bits for the table.
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h == 0 ? 1 : h;
+}
+
+std::string Percent(double r) {
+  if (r == 0) return "0%";
+  if (r < 0.001) return fmt::format("{:.3f}%", r * 100);
+  return fmt::format("{:.1f}%", r * 100);
+}
+
+void Sample(std::vector<std::int64_t>& rows, std::int64_t line) {
+  if (rows.size() < QualityChecker::kSampleRows) rows.push_back(line);
+}
+
+}  // namespace
+
+// Open addressing over 64-bit hashes, 0 meaning empty.
+struct QualityChecker::KeySet {
+  std::vector<std::uint64_t> slots = std::vector<std::uint64_t>(1024, 0);
+  size_t size = 0;
+  // True when `h` was new.
+  bool Insert(std::uint64_t h) {
+    if ((size + 1) * 2 > slots.size()) Grow();
+    size_t mask = slots.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots[i] == h) return false;
+      if (slots[i] == 0) {
+        slots[i] = h;
+        ++size;
+        return true;
+      }
+    }
+  }
+  void Grow() {
+    std::vector<std::uint64_t> old = std::move(slots);
+    slots.assign(old.size() * 2, 0);
+    size_t mask = slots.size() - 1;
+    for (std::uint64_t h : old) {
+      if (h == 0) continue;
+      size_t i = h & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = h;
+    }
+  }
+};
+
+struct QualityChecker::ColumnState {
+  int index = -1;          // in columns_, -1 while absent
+  std::int64_t rows_before = 0;  // rows seen before the column appeared (JSON)
+  std::int64_t nulls = 0;
+  std::int64_t bad_type = 0;
+  std::vector<std::int64_t> bad_type_rows;
+  std::int64_t not_allowed = 0;
+  std::vector<std::int64_t> not_allowed_rows;
+  std::int64_t duplicates = 0;
+  std::vector<std::int64_t> duplicate_rows;
+  std::vector<std::int64_t> null_rows;
+  std::string newest;  // greatest value as text (freshness)
+  std::int64_t newest_line = 0;
+  std::unordered_set<std::string> allowed;
+  std::unique_ptr<KeySet> seen;
+};
+
+std::string_view ColumnTypeName(ColumnType t) {
+  switch (t) {
+    case ColumnType::kString: return "string";
+    case ColumnType::kInt: return "int";
+    case ColumnType::kNumber: return "number";
+    case ColumnType::kBool: return "bool";
+    case ColumnType::kDate: return "date";
+    case ColumnType::kDateTime: return "datetime";
+  }
+  return "string";
+}
+
+std::optional<ColumnType> ParseColumnType(std::string_view name) {
+  for (ColumnType t : {ColumnType::kString, ColumnType::kInt, ColumnType::kNumber, ColumnType::kBool,
+                       ColumnType::kDate, ColumnType::kDateTime}) {
+    if (ColumnTypeName(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+bool ValueHasType(std::string_view v, ColumnType type) {
+  switch (type) {
+    case ColumnType::kString: return true;
+    case ColumnType::kInt: return IsInt(v);
+    case ColumnType::kNumber: return IsNumber(v);
+    case ColumnType::kBool: return IsBool(v);
+    case ColumnType::kDate: return IsDate(v);
+    case ColumnType::kDateTime: return ParseTime(v).has_value();
+  }
+  return false;
+}
+
+std::string SampleRows(const std::vector<std::int64_t>& rows, std::int64_t total) {
+  std::string out;
+  for (std::int64_t r : rows) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(r);
+  }
+  if (total > static_cast<std::int64_t>(rows.size())) out += ", ...";
+  return out;
+}
+
+QualityChecker::QualityChecker(const Rules& rules, TimePoint arrival,
+                               std::optional<PreviousDelivery> previous)
+    : rules_(rules), arrival_(arrival), previous_(std::move(previous)) {
+  states_.resize(rules_.columns.size());
+  for (size_t i = 0; i < rules_.columns.size(); ++i) {
+    const ColumnRule& r = rules_.columns[i];
+    states_[i].allowed.insert(r.allowed.begin(), r.allowed.end());
+    if (r.unique) states_[i].seen = std::make_unique<KeySet>();
+  }
+  key_index_.assign(rules_.unique_key.size(), -1);
+  if (!rules_.unique_key.empty()) key_seen_ = std::make_unique<KeySet>();
+}
+
+QualityChecker::~QualityChecker() = default;
+
+void QualityChecker::Columns(const std::vector<std::string>& columns) {
+  columns_ = columns;
+  auto find = [&](const std::string& name) {
+    auto it = std::find(columns_.begin(), columns_.end(), name);
+    return it == columns_.end() ? -1 : static_cast<int>(it - columns_.begin());
+  };
+  for (size_t i = 0; i < rules_.columns.size(); ++i) {
+    ColumnState& s = states_[i];
+    if (s.index >= 0) continue;
+    s.index = find(rules_.columns[i].name);
+    if (s.index >= 0) {
+      // Rows before the column appeared had no value for it.
+      s.rows_before = rows_seen_;
+      s.nulls += rows_seen_;
+    }
+  }
+  for (size_t k = 0; k < rules_.unique_key.size(); ++k) {
+    if (key_index_[k] < 0) key_index_[k] = find(rules_.unique_key[k]);
+  }
+}
+
+void QualityChecker::Row(std::int64_t line, const std::vector<std::string>& values) {
+  ++rows_seen_;
+  for (size_t i = 0; i < states_.size(); ++i) {
+    ColumnState& s = states_[i];
+    if (s.index < 0) continue;
+    const ColumnRule& r = rules_.columns[i];
+    const std::string& v = values[static_cast<size_t>(s.index)];
+    if (v.empty()) {
+      ++s.nulls;
+      Sample(s.null_rows, line);
+      continue;
+    }
+    if (r.type && *r.type != ColumnType::kString && !ValueHasType(v, *r.type)) {
+      ++s.bad_type;
+      Sample(s.bad_type_rows, line);
+    }
+    if (!s.allowed.empty() && !s.allowed.count(v)) {
+      ++s.not_allowed;
+      Sample(s.not_allowed_rows, line);
+    }
+    if (s.seen && !s.seen->Insert(Hash(v))) {
+      ++s.duplicates;
+      Sample(s.duplicate_rows, line);
+    }
+    if (r.max_age && v > s.newest) {
+      s.newest = v;
+      s.newest_line = line;
+    }
+  }
+  if (key_seen_) {
+    key_buffer_.clear();
+    for (int k : key_index_) {
+      if (k >= 0) key_buffer_ += values[static_cast<size_t>(k)];
+      key_buffer_.push_back('\x1f');
+    }
+    if (!key_seen_->Insert(Hash(key_buffer_))) {
+      ++key_duplicates_;
+      Sample(key_rows_, line);
+    }
+  }
+}
+
+void QualityChecker::Malformed(std::int64_t line, std::string message) {
+  if (malformed_++ == 0) first_malformed_ = std::move(message);
+  Sample(malformed_rows_, line);
+}
+
+std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::optional<Error>& fatal) {
+  std::vector<RuleResult> out;
+  // Format first: everything after it is measured on what could be read.
+  {
+    RuleResult r{"format", "", true, "", {}};
+    if (fatal) {
+      r.ok = false;
+      r.message = fatal->message;
+    } else if (malformed_ > 0) {
+      r.ok = false;
+      r.message = fmt::format("{} malformed record{}; first: {}", malformed_, malformed_ == 1 ? "" : "s",
+                              first_malformed_);
+      r.rows = malformed_rows_;
+    } else {
+      r.message = "all records well-formed";
+    }
+    out.push_back(std::move(r));
+  }
+  const std::int64_t checked = rows_seen_;
+  for (size_t i = 0; i < rules_.columns.size(); ++i) {
+    const ColumnRule& rule = rules_.columns[i];
+    const ColumnState& s = states_[i];
+    if (s.index < 0) {
+      if (rule.required) {
+        out.push_back({"required-column", rule.name, false,
+                       fmt::format("column \"{}\" is missing", rule.name), {}});
+      }
+      continue;
+    }
+    if (rule.required) {
+      out.push_back({"required-column", rule.name, true, "present", {}});
+    }
+    if (rule.type && *rule.type != ColumnType::kString) {
+      RuleResult r{"type", rule.name, s.bad_type == 0, "", s.bad_type_rows};
+      r.message = s.bad_type == 0
+                      ? fmt::format("all values are {}", ColumnTypeName(*rule.type))
+                      : fmt::format("{} value{} in \"{}\" {} not {} (rows {})", s.bad_type,
+                                    s.bad_type == 1 ? "" : "s", rule.name,
+                                    s.bad_type == 1 ? "is" : "are", ColumnTypeName(*rule.type),
+                                    SampleRows(s.bad_type_rows, s.bad_type));
+      out.push_back(std::move(r));
+    }
+    if (rule.max_null_rate) {
+      double rate = checked == 0 ? 0.0 : static_cast<double>(s.nulls) / static_cast<double>(checked);
+      bool ok = rate <= *rule.max_null_rate + 1e-12;
+      RuleResult r{"null-rate", rule.name, ok, "", ok ? std::vector<std::int64_t>{} : s.null_rows};
+      r.message = fmt::format("{} of \"{}\" empty ({} of {} rows), limit {}{}", Percent(rate),
+                              rule.name, s.nulls, checked, Percent(*rule.max_null_rate),
+                              ok || s.null_rows.empty()
+                                  ? ""
+                                  : fmt::format(" (rows {})", SampleRows(s.null_rows, s.nulls)));
+      out.push_back(std::move(r));
+    }
+    if (rule.unique) {
+      RuleResult r{"unique", rule.name, s.duplicates == 0, "", s.duplicate_rows};
+      r.message = s.duplicates == 0
+                      ? fmt::format("all values of \"{}\" unique", rule.name)
+                      : fmt::format("{} duplicate value{} in \"{}\" (rows {})", s.duplicates,
+                                    s.duplicates == 1 ? "" : "s", rule.name,
+                                    SampleRows(s.duplicate_rows, s.duplicates));
+      out.push_back(std::move(r));
+    }
+    if (!rule.allowed.empty()) {
+      RuleResult r{"allowed-values", rule.name, s.not_allowed == 0, "", s.not_allowed_rows};
+      r.message = s.not_allowed == 0
+                      ? fmt::format("all values of \"{}\" allowed", rule.name)
+                      : fmt::format("{} value{} in \"{}\" outside the allowed list (rows {})",
+                                    s.not_allowed, s.not_allowed == 1 ? "" : "s", rule.name,
+                                    SampleRows(s.not_allowed_rows, s.not_allowed));
+      out.push_back(std::move(r));
+    }
+    if (rule.max_age) {
+      RuleResult r{"freshness", rule.name, true, "", {}};
+      auto newest = s.newest.empty() ? std::nullopt : ParseTime(s.newest);
+      if (!newest) {
+        r.ok = false;
+        r.message = s.newest.empty() ? fmt::format("no dates in \"{}\"", rule.name)
+                                     : fmt::format("newest value of \"{}\" is not a date", rule.name);
+        if (s.newest_line) r.rows = {s.newest_line};
+      } else {
+        auto age = std::chrono::duration_cast<Duration>(arrival_ - *newest);
+        r.ok = age <= *rule.max_age;
+        r.message = fmt::format("newest \"{}\" is {} ({} before arrival), limit {}", rule.name,
+                                s.newest, age.count() < 0 ? "0s" : HumanDuration(age),
+                                FormatDuration(*rule.max_age));
+        if (!r.ok) r.rows = {s.newest_line};
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  if (!rules_.unique_key.empty()) {
+    std::string key;
+    for (const auto& k : rules_.unique_key) key += (key.empty() ? "" : "+") + k;
+    RuleResult r{"unique", key, key_duplicates_ == 0, "", key_rows_};
+    r.message = key_duplicates_ == 0
+                    ? fmt::format("key ({}) unique", key)
+                    : fmt::format("{} duplicate key{} ({}) (rows {})", key_duplicates_,
+                                  key_duplicates_ == 1 ? "" : "s", key,
+                                  SampleRows(key_rows_, key_duplicates_));
+    out.push_back(std::move(r));
+  }
+  if (rules_.min_rows || rules_.max_rows) {
+    bool ok = (!rules_.min_rows || rows >= *rules_.min_rows) &&
+              (!rules_.max_rows || rows <= *rules_.max_rows);
+    std::string range = rules_.min_rows && rules_.max_rows
+                            ? fmt::format("{} to {}", *rules_.min_rows, *rules_.max_rows)
+                        : rules_.min_rows ? fmt::format("at least {}", *rules_.min_rows)
+                                          : fmt::format("at most {}", *rules_.max_rows);
+    out.push_back({"row-count", "", ok, fmt::format("{} rows, expected {}", rows, range), {}});
+  }
+  if (rules_.max_row_change && previous_) {
+    RuleResult r{"row-change", "", true, "", {}};
+    if (previous_->rows == 0) {
+      r.message = fmt::format("{} rows; the previous delivery had none", rows);
+    } else {
+      double change = static_cast<double>(rows - previous_->rows) / static_cast<double>(previous_->rows);
+      r.ok = std::abs(change) <= *rules_.max_row_change + 1e-12;
+      r.message = fmt::format("rows moved from {} to {} ({}{}), limit {}", previous_->rows, rows,
+                              change >= 0 ? "+" : "-", Percent(std::abs(change)),
+                              Percent(*rules_.max_row_change));
+    }
+    out.push_back(std::move(r));
+  }
+  if (rules_.schema_drift && previous_ && !previous_->columns.empty() && !fatal) {
+    RuleResult r{"schema-drift", "", true, "same columns as the previous delivery", {}};
+    std::vector<std::string> added, removed;
+    for (const auto& c : columns_) {
+      if (std::find(previous_->columns.begin(), previous_->columns.end(), c) == previous_->columns.end()) {
+        added.push_back(c);
+      }
+    }
+    for (const auto& c : previous_->columns) {
+      if (std::find(columns_.begin(), columns_.end(), c) == columns_.end()) removed.push_back(c);
+    }
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& x : v) s += (s.empty() ? "\"" : ", \"") + x + "\"";
+      return s;
+    };
+    if (!added.empty() || !removed.empty()) {
+      r.ok = false;
+      std::vector<std::string> parts;
+      if (!removed.empty()) parts.push_back("removed " + list(removed));
+      if (!added.empty()) parts.push_back("added " + list(added));
+      r.message = fmt::format("columns changed since the previous delivery: {}",
+                              parts.size() == 2 ? parts[0] + "; " + parts[1] : parts[0]);
+    } else if (ordered_ && columns_ != previous_->columns) {
+      r.ok = false;
+      r.message = "the same columns as the previous delivery, in a different order";
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace ctodesk::suppliers

@@ -1,0 +1,83 @@
+// Reading a supplier delivery as a stream of records, whatever its format:
+// CSV (dialect detected, BOM, quoted newlines), JSON lines, or one JSON array
+// of objects; any of them compressed with gzip or zstd (recognised by their
+// magic bytes, not the file name). Nothing is loaded whole: a record at a time
+// goes to a RecordSink, so memory stays flat for a 2 GB delivery.
+//
+// Every record is a row of text values aligned with the current column list;
+// an empty value means null (an empty CSV field, a JSON null or a missing
+// key). JSON objects add columns as new keys appear, in first-seen order.
+// Problems in single records (a row with the wrong number of fields, invalid
+// UTF-8) are passed to the sink with their line and reading goes on; a
+// problem that stops reading (an unterminated quote, broken JSON, a corrupt
+// archive) ends the read with an Error naming file:line. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "core/progress.h"
+
+namespace ctodesk::suppliers {
+
+enum class Format { kAuto, kCsv, kJsonLines, kJsonArray };
+enum class Compression { kNone, kGzip, kZstd };
+
+std::string_view FormatName(Format f);            // "auto", "csv", "jsonl", "json"
+std::optional<Format> ParseFormat(std::string_view name);
+std::string_view CompressionName(Compression c);  // "none", "gzip", "zstd"
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // The column list, before the first row and again whenever it grows.
+  virtual void Columns(const std::vector<std::string>& columns) = 0;
+  // One record starting on `line`; values.size() == the latest columns' size.
+  virtual void Row(std::int64_t line, const std::vector<std::string>& values) = 0;
+  // A record that could not be taken as it is; `message` says what.
+  virtual void Malformed(std::int64_t line, std::string message) = 0;
+};
+
+struct ReadStats {
+  Format format = Format::kCsv;
+  Compression compression = Compression::kNone;
+  std::int64_t rows = 0;  // records after the header, malformed ones included
+};
+
+// Opens `path`, recognises compression and (for kAuto) the format, and feeds
+// every record to `sink`. Errors name the file by its base name and the line.
+// `progress`, when given, is advanced by the file bytes read.
+Result<ReadStats> ReadDelivery(const std::filesystem::path& path, Format format, RecordSink& sink,
+                               Progress* progress = nullptr);
+
+// The same over an already-open, uncompressed stream (for tests and for the
+// decompressing streams). `extension_hint` is the file name used to guess a
+// format when `format` is kAuto.
+Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string& display,
+                              std::string_view extension_hint, RecordSink& sink);
+
+// `text` compressed as gzip or zstd (or unchanged for kNone), as a supplier
+// would send it; for demos, tests and benchmarks.
+std::string Compress(std::string_view text, Compression c);
+
+// An input stream over a file that decompresses gzip or zstd on the fly (or
+// passes plain bytes through). Fails when the file cannot be opened.
+class DeliveryStream {
+ public:
+  static Result<std::unique_ptr<DeliveryStream>> Open(const std::filesystem::path& path,
+                                                       Progress* progress = nullptr);
+  virtual ~DeliveryStream() = default;
+  virtual std::istream& stream() = 0;
+  virtual Compression compression() const = 0;
+  // Set when decompression failed (corrupt or truncated archive).
+  virtual std::optional<std::string> error() const = 0;
+};
+
+}  // namespace ctodesk::suppliers

@@ -1,0 +1,686 @@
+// Tests for the suppliers desk: delivery formats (CSV dialects, JSON lines and
+// arrays, gzip and zstd, broken input with line numbers), every quality rule
+// passing and failing, schedules in time zones across daylight-saving changes,
+// the desk's findings and reliability over a memory store at a fixed instant,
+// and the [suppliers] config reader's exact messages. Files live in a fresh
+// temporary folder per test.
+#include "desks/suppliers/suppliers.h"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "store/store.h"
+
+namespace ctodesk::suppliers {
+namespace {
+
+using namespace std::chrono_literals;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "suppliers_test.XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteFile(const std::filesystem::path& p, const std::string& bytes) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << bytes;
+}
+
+std::string Gzip(const std::string& text) {
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, static_cast<uLong>(text.size())) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  zs.avail_in = static_cast<uInt>(text.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+std::string Zstd(const std::string& text) {
+  std::string out(ZSTD_compressBound(text.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), text.data(), text.size(), 3);
+  out.resize(n);
+  return out;
+}
+
+void SetMtime(const std::filesystem::path& p, TimePoint t) {
+  std::filesystem::last_write_time(p, std::chrono::file_clock::from_sys(t));
+}
+
+// Collects what a reader produced.
+struct Collect : RecordSink {
+  std::vector<std::string> columns;
+  std::vector<std::pair<std::int64_t, std::vector<std::string>>> rows;
+  std::vector<std::pair<std::int64_t, std::string>> malformed;
+  void Columns(const std::vector<std::string>& c) override { columns = c; }
+  void Row(std::int64_t line, const std::vector<std::string>& v) override { rows.emplace_back(line, v); }
+  void Malformed(std::int64_t line, std::string m) override { malformed.emplace_back(line, std::move(m)); }
+};
+
+// ------------------------------------------------------------------- formats
+
+TEST(ReaderTest, FormatsAndCompression) {
+  const std::string csv = "id,name,city\n1,Ann,Oslo\n2,\"Bo, Jr\",\"Line\nbreak\"\n3,Cy,\n";
+  const std::string semi = "\xEF\xBB\xBFid;name;city\n1;Ann;Oslo\n2;\"Bo, Jr\";\"Line\nbreak\"\n3;Cy;\n";
+  const std::string jsonl = "{\"id\":1,\"name\":\"Ann\",\"city\":\"Oslo\"}\n"
+                            "{\"id\":2,\"name\":\"Bo, Jr\",\"city\":\"Line\\nbreak\"}\n\n"
+                            "{\"id\":3,\"name\":\"Cy\",\"city\":null}\n";
+  const std::string array = "[\n {\"id\":1,\"name\":\"Ann\",\"city\":\"Oslo\"},\n"
+                            " {\"id\":2,\"name\":\"Bo, Jr\",\"city\":\"Line\\nbreak\"},\n"
+                            " {\"id\":3,\"name\":\"Cy\"}\n]\n";
+  struct Case {
+    std::string name, file, bytes;
+    Format format;
+    Compression compression;
+    std::vector<std::int64_t> lines;
+  };
+  const std::vector<Case> cases = {
+      {"csv", "d.csv", csv, Format::kCsv, Compression::kNone, {2, 3, 5}},
+      {"csv semicolon with BOM", "d.csv", semi, Format::kCsv, Compression::kNone, {2, 3, 5}},
+      {"csv gzip", "d.csv.gz", Gzip(csv), Format::kCsv, Compression::kGzip, {2, 3, 5}},
+      {"csv zstd", "d.csv.zst", Zstd(csv), Format::kCsv, Compression::kZstd, {2, 3, 5}},
+      {"gzip without an extension", "delivery", Gzip(csv), Format::kCsv, Compression::kGzip, {2, 3, 5}},
+      {"json lines", "d.jsonl", jsonl, Format::kJsonLines, Compression::kNone, {1, 2, 4}},
+      {"json lines zstd", "d.ndjson.zst", Zstd(jsonl), Format::kJsonLines, Compression::kZstd, {1, 2, 4}},
+      {"json array", "d.json", array, Format::kJsonArray, Compression::kNone, {2, 3, 4}},
+      {"json array gzip", "d.json.gz", Gzip(array), Format::kJsonArray, Compression::kGzip, {2, 3, 4}},
+  };
+  TempDir dir;
+  for (const Case& c : cases) {
+    SCOPED_TRACE("case \"" + c.name + "\"");
+    WriteFile(dir.path() / c.file, c.bytes);
+    Collect sink;
+    auto stats = ReadDelivery(dir.path() / c.file, Format::kAuto, sink);
+    ASSERT_TRUE(stats.has_value()) << stats.error().message;
+    EXPECT_EQ(stats->format, c.format);
+    EXPECT_EQ(stats->compression, c.compression);
+    EXPECT_EQ(stats->rows, 3);
+    EXPECT_EQ(sink.columns, (std::vector<std::string>{"id", "name", "city"}));
+    ASSERT_EQ(sink.rows.size(), 3u);
+    EXPECT_TRUE(sink.malformed.empty()) << sink.malformed[0].second;
+    std::vector<std::int64_t> lines;
+    for (const auto& r : sink.rows) lines.push_back(r.first);
+    EXPECT_EQ(lines, c.lines);
+    EXPECT_EQ(sink.rows[1].second, (std::vector<std::string>{"2", "Bo, Jr", "Line\nbreak"}));
+    EXPECT_EQ(sink.rows[2].second[2], "");  // empty, null or missing: all null
+  }
+}
+
+TEST(ReaderTest, LargeGzipStreamsAcrossBuffers) {
+  std::string csv = "n,text\n";
+  for (int i = 0; i < 200000; ++i) csv += std::to_string(i) + ",\"row " + std::to_string(i) + "\"\n";
+  TempDir dir;
+  WriteFile(dir.path() / "big.csv.gz", Gzip(csv));
+  WriteFile(dir.path() / "big.csv.zst", Zstd(csv));
+  for (const char* name : {"big.csv.gz", "big.csv.zst"}) {
+    SCOPED_TRACE(name);
+    Collect sink;
+    auto stats = ReadDelivery(dir.path() / name, Format::kAuto, sink);
+    ASSERT_TRUE(stats.has_value()) << stats.error().message;
+    EXPECT_EQ(stats->rows, 200000);
+    EXPECT_EQ(sink.rows.back().second[1], "row 199999");
+    EXPECT_EQ(sink.rows.back().first, 200001);
+  }
+}
+
+TEST(ReaderTest, MalformedInputNamesTheLine) {
+  struct Case {
+    std::string name, file, bytes;
+    std::string fatal;                                  // error that stops the read
+    std::vector<std::pair<std::int64_t, std::string>> malformed;  // per-record problems
+  };
+  std::string csv = "id,name\n1,Ann\n2,Bo\n";
+  const std::vector<Case> cases = {
+      {"unterminated quote", "a.csv", "id,name\n1,Ann\n2,\"Bo\n3,Cy\n",
+       "a.csv:5: unterminated quoted field (opened on line 3)", {}},
+      {"ragged rows", "b.csv", "id,name,city\n1,Ann,Oslo\n2,Bo\n3,Cy,Rome,extra\n", "",
+       {{3, "b.csv:3: expected 3 fields as in the header, got 2"},
+        {4, "b.csv:4: expected 3 fields as in the header, got 4"}}},
+      {"invalid utf-8", "c.csv", "id,name\n1,Ann\n2,B\xC3\x28o\n", "",
+       {{3, "c.csv:3: invalid UTF-8 in column \"name\""}}},
+      {"invalid utf-8 in the header", "d.csv", "id,n\xFF\n1,Ann\n",
+       "d.csv:1: invalid UTF-8 in the header, column 2", {}},
+      {"broken json line", "e.jsonl", "{\"id\":1}\n{\"id\":2,\n{\"id\":3}\n", "",
+       {{2, "e.jsonl:2: not valid JSON"}}},
+      {"json line not an object", "f.jsonl", "{\"id\":1}\n[1,2]\n", "",
+       {{2, "f.jsonl:2: expected a JSON object"}}},
+      {"unterminated json array", "g.json", "[\n{\"id\":1},\n{\"id\":2\n", 
+       "g.json:4: unterminated JSON array element (opened on line 3)", {}},
+      {"not an array", "h.json", "  \"hello\"", "", {{1, "h.json:1: expected a JSON object"}}},
+      {"truncated gzip", "i.csv.gz", Gzip(csv).substr(0, 20), "i.csv.gz: truncated gzip data", {}},
+      {"corrupt zstd", "j.csv.zst", std::string("\x28\xb5\x2f\xfd") + std::string(40, 'x'),
+       "j.csv.zst: corrupt zstd data", {}},
+  };
+  TempDir dir;
+  for (const Case& c : cases) {
+    SCOPED_TRACE("case \"" + c.name + "\"");
+    WriteFile(dir.path() / c.file, c.bytes);
+    Collect sink;
+    auto stats = ReadDelivery(dir.path() / c.file, Format::kAuto, sink);
+    if (!c.fatal.empty()) {
+      ASSERT_FALSE(stats.has_value());
+      EXPECT_EQ(stats.error().message.rfind(c.fatal, 0), 0u) << stats.error().message;
+      continue;
+    }
+    ASSERT_TRUE(stats.has_value()) << stats.error().message;
+    ASSERT_EQ(sink.malformed.size(), c.malformed.size());
+    for (size_t i = 0; i < c.malformed.size(); ++i) {
+      EXPECT_EQ(sink.malformed[i].first, c.malformed[i].first);
+      EXPECT_EQ(sink.malformed[i].second.rfind(c.malformed[i].second, 0), 0u) << sink.malformed[i].second;
+    }
+  }
+}
+
+// --------------------------------------------------------------- quality rules
+
+std::vector<RuleResult> Check(const Rules& rules, const std::string& csv,
+                              std::optional<PreviousDelivery> previous = std::nullopt,
+                              TimePoint arrival = FromUnix(1'795'000'000)) {
+  QualityChecker checker(rules, arrival, std::move(previous));
+  std::istringstream in(csv);
+  auto stats = ReadRecords(in, Format::kCsv, "d.csv", "d.csv", checker);
+  std::optional<Error> fatal;
+  if (!stats) fatal = stats.error();
+  return checker.Finish(stats ? stats->rows : checker.records_seen(), fatal);
+}
+
+TEST(QualityTest, EveryRulePassingAndFailing) {
+  // 2026-11-18T08:53:20Z is the arrival used by Check().
+  struct Case {
+    std::string name;
+    Rules rules;
+    std::string csv;
+    std::optional<PreviousDelivery> previous;
+    std::string rule, column;
+    bool ok;
+    std::vector<std::int64_t> rows;
+    std::string message;  // a prefix; empty: not checked
+  };
+  auto col = [](std::string name) {
+    ColumnRule r;
+    r.name = std::move(name);
+    return r;
+  };
+  auto typed = [&](std::string name, ColumnType t) {
+    ColumnRule r = col(std::move(name));
+    r.type = t;
+    return r;
+  };
+  auto with = [](ColumnRule r, auto f) {
+    f(r);
+    return r;
+  };
+  const std::string good = "id,status,price,day,paid\n1,new,9.5,2026-11-17,true\n2,paid,10,2026-11-18,false\n"
+                           "3,new,-1e3,2026-11-16,yes\n";
+  auto rules_of = [](std::vector<ColumnRule> c) {
+    Rules r;
+    r.columns = std::move(c);
+    return r;
+  };
+  Rules rows_rule;
+  rows_rule.min_rows = 2;
+  rows_rule.max_rows = 3;
+  Rules rows_too_few = rows_rule;
+  rows_too_few.min_rows = 5;
+  rows_too_few.max_rows = 10;
+  Rules change;
+  change.max_row_change = 0.5;
+  Rules key;
+  key.unique_key = {"id", "status"};
+  Rules drift;
+  const std::vector<Case> cases = {
+      {"required column present", rules_of({col("status")}), good, {}, "required-column", "status", true, {}, "present"},
+      {"required column missing", rules_of({col("region")}), good, {}, "required-column", "region", false, {},
+       "column \"region\" is missing"},
+      {"int type ok", rules_of({typed("id", ColumnType::kInt)}), good, {}, "type", "id", true, {}, ""},
+      {"int type bad", rules_of({typed("price", ColumnType::kInt)}), good, {}, "type", "price", false, {2, 4},
+       "2 values in \"price\" are not int (rows 2, 4)"},
+      {"number type ok", rules_of({typed("price", ColumnType::kNumber)}), good, {}, "type", "price", true, {}, ""},
+      {"number type bad", rules_of({typed("status", ColumnType::kNumber)}), good, {}, "type", "status", false,
+       {2, 3, 4}, ""},
+      {"date type ok", rules_of({typed("day", ColumnType::kDate)}), good, {}, "type", "day", true, {}, ""},
+      {"date type bad", rules_of({typed("day", ColumnType::kDate)}), "day\n2026-02-29\n2026-02-28\n", {}, "type",
+       "day", false, {2}, "1 value in \"day\" is not date (rows 2)"},
+      {"datetime type", rules_of({typed("at", ColumnType::kDateTime)}), "at\n2026-11-17T10:00:00Z\nyesterday\n", {},
+       "type", "at", false, {3}, ""},
+      {"bool type", rules_of({typed("paid", ColumnType::kBool)}), good, {}, "type", "paid", true, {}, ""},
+      {"null rate ok", rules_of({with(col("city"), [](ColumnRule& r) { r.max_null_rate = 0.5; })}),
+       "id,city\n1,Oslo\n2,\n3,Rome\n4,Oslo\n", {}, "null-rate", "city", true, {}, "25.0% of \"city\" empty"},
+      {"null rate over", rules_of({with(col("city"), [](ColumnRule& r) { r.max_null_rate = 0.1; })}),
+       "id,city\n1,Oslo\n2,\n3,\n4,Oslo\n", {}, "null-rate", "city", false, {3, 4},
+       "50.0% of \"city\" empty (2 of 4 rows), limit 10.0% (rows 3, 4)"},
+      {"unique ok", rules_of({with(col("id"), [](ColumnRule& r) { r.unique = true; })}), good, {}, "unique", "id",
+       true, {}, ""},
+      {"unique duplicates", rules_of({with(col("status"), [](ColumnRule& r) { r.unique = true; })}), good, {},
+       "unique", "status", false, {4}, "1 duplicate value in \"status\" (rows 4)"},
+      {"composite key ok", key, good, {}, "unique", "id+status", true, {}, ""},
+      {"composite key duplicate", key, "id,status\n1,a\n1,b\n1,a\n", {}, "unique", "id+status", false, {4}, ""},
+      {"allowed ok", rules_of({with(col("status"), [](ColumnRule& r) { r.allowed = {"new", "paid"}; })}), good, {},
+       "allowed-values", "status", true, {}, ""},
+      {"allowed outside", rules_of({with(col("status"), [](ColumnRule& r) { r.allowed = {"new"}; })}), good, {},
+       "allowed-values", "status", false, {3}, "1 value in \"status\" outside the allowed list (rows 3)"},
+      {"fresh", rules_of({with(typed("day", ColumnType::kDate), [](ColumnRule& r) { r.max_age = 48h; })}), good,
+       {}, "freshness", "day", true, {}, "newest \"day\" is 2026-11-18"},
+      {"stale", rules_of({with(typed("day", ColumnType::kDate), [](ColumnRule& r) { r.max_age = 48h; })}),
+       "day\n2026-11-01\n2026-11-10\n2026-11-05\n", {}, "freshness", "day", false, {3},
+       "newest \"day\" is 2026-11-10 (8 days before arrival), limit 2d"},
+      {"row count ok", rows_rule, good, {}, "row-count", "", true, {}, "3 rows, expected 2 to 3"},
+      {"row count low", rows_too_few, good, {}, "row-count", "", false, {}, "3 rows, expected 5 to 10"},
+      {"row change ok", change, good, PreviousDelivery{{"id", "status", "price", "day", "paid"}, 4}, "row-change",
+       "", true, {}, "rows moved from 4 to 3 (-25.0%), limit 50.0%"},
+      {"row change too big", change, good, PreviousDelivery{{"id", "status", "price", "day", "paid"}, 10},
+       "row-change", "", false, {}, "rows moved from 10 to 3 (-70.0%), limit 50.0%"},
+      {"same schema", drift, good, PreviousDelivery{{"id", "status", "price", "day", "paid"}, 3}, "schema-drift",
+       "", true, {}, ""},
+      {"schema drift", drift, good, PreviousDelivery{{"id", "state", "price", "day", "paid"}, 3}, "schema-drift",
+       "", false, {}, "columns changed since the previous delivery: removed \"state\"; added \"status\""},
+      {"columns reordered", drift, good, PreviousDelivery{{"status", "id", "price", "day", "paid"}, 3},
+       "schema-drift", "", false, {}, "the same columns as the previous delivery, in a different order"},
+      {"well-formed", Rules{}, good, {}, "format", "", true, {}, "all records well-formed"},
+      {"ragged row", Rules{}, "a,b\n1,2\n3\n4,5\n", {}, "format", "", false, {3},
+       "1 malformed record; first: d.csv:3: expected 2 fields as in the header, got 1"},
+      {"unterminated quote", Rules{}, "a,b\n1,\"2\n", {}, "format", "", false, {},
+       "d.csv:3: unterminated quoted field (opened on line 2)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE("case \"" + c.name + "\"");
+    auto results = Check(c.rules, c.csv, c.previous);
+    auto it = std::find_if(results.begin(), results.end(), [&](const RuleResult& r) {
+      return r.rule == c.rule && r.column == c.column;
+    });
+    ASSERT_NE(it, results.end()) << "no result for " << c.rule << " " << c.column;
+    EXPECT_EQ(it->ok, c.ok) << it->message;
+    EXPECT_EQ(it->rows, c.rows) << it->message;
+    if (!c.message.empty()) {
+      EXPECT_EQ(it->message.rfind(c.message, 0), 0u) << it->message;
+    }
+    // Every other result of a case built to pass one rule passes.
+    for (const RuleResult& r : results) {
+      if (&r != &*it && c.ok && r.rule != "required-column") {
+        EXPECT_TRUE(r.ok) << r.rule << ": " << r.message;
+      }
+    }
+  }
+}
+
+TEST(QualityTest, JsonColumnsAppearingLateCountAsNullBefore) {
+  Rules rules;
+  ColumnRule r;
+  r.name = "email";
+  r.max_null_rate = 0.5;
+  rules.columns = {r};
+  QualityChecker checker(rules, FromUnix(0), PreviousDelivery{{"email", "id"}, 4});
+  checker.SetColumnsOrdered(false);
+  std::istringstream in("{\"id\":1}\n{\"id\":2}\n{\"id\":3,\"email\":\"a@b.c\"}\n{\"email\":\"x\",\"id\":4}\n");
+  auto stats = ReadRecords(in, Format::kJsonLines, "d.jsonl", "d.jsonl", checker);
+  ASSERT_TRUE(stats.has_value());
+  auto results = checker.Finish(stats->rows, std::nullopt);
+  for (const RuleResult& res : results) {
+    if (res.rule == "null-rate") {
+      EXPECT_TRUE(res.ok) << res.message;
+      EXPECT_EQ(res.message.rfind("50.0% of \"email\" empty (2 of 4 rows)", 0), 0u) << res.message;
+    }
+    if (res.rule == "schema-drift") {
+      EXPECT_TRUE(res.ok) << "JSON key order is not drift: " << res.message;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ schedules
+
+TEST(ScheduleTest, SlotsInTimeZonesAcrossDaylightSaving) {
+  struct Case {
+    std::string name, cron, zone;
+    std::string since, now;
+    Duration grace;
+    std::vector<std::string> arrivals;
+    std::vector<std::pair<std::string, std::string>> slots;  // due (UTC), status
+  };
+  const std::vector<Case> cases = {
+      {"London daily 06:00 across the spring change", "0 6 * * *", "Europe/London", "2026-03-27T00:00:00Z",
+       "2026-03-30T12:00:00Z", 1h,
+       // 28th 06:00 GMT = 06:00Z; 29th and 30th 06:00 BST = 05:00Z.
+       {"2026-03-28T06:20:00Z", "2026-03-29T05:30:00Z", "2026-03-30T06:30:00Z"},
+       {{"2026-03-27T06:00:00Z", "missing"},
+        {"2026-03-28T06:00:00Z", "on-time"},
+        {"2026-03-29T05:00:00Z", "on-time"},
+        {"2026-03-30T05:00:00Z", "late"}}},
+      {"New York 02:30 falls in the spring gap: fires at 03:00 EDT", "30 2 * * *", "America/New_York",
+       "2026-03-07T12:00:00Z", "2026-03-09T12:00:00Z", 30min,
+       {"2026-03-08T07:10:00Z", "2026-03-09T06:45:00Z"},
+       {{"2026-03-08T07:00:00Z", "on-time"}, {"2026-03-09T06:30:00Z", "on-time"}}},
+      {"New York 01:30 occurs twice in the autumn: fires once", "30 1 * * *", "America/New_York",
+       "2026-10-31T12:00:00Z", "2026-11-02T12:00:00Z", 30min, {"2026-11-01T05:35:00Z"},
+       {{"2026-11-01T05:30:00Z", "on-time"}, {"2026-11-02T06:30:00Z", "missing"}}},
+      {"weekdays only, Friday to Monday, early delivery counts", "0 9 * * 1-5", "Europe/Berlin",
+       "2026-11-19T00:00:00Z", "2026-11-23T09:00:00Z", 2h,
+       {"2026-11-19T08:01:00Z", "2026-11-20T07:00:00Z", "2026-11-23T07:30:00Z"},
+       {{"2026-11-19T08:00:00Z", "on-time"},
+        {"2026-11-20T08:00:00Z", "on-time"},
+        {"2026-11-23T08:00:00Z", "on-time"}}},
+      {"hourly, one extra delivery in a window and one pending", "0 * * * *", "UTC", "2026-11-27T08:00:00Z",
+       "2026-11-27T10:10:00Z", 15min, {"2026-11-27T08:05:00Z", "2026-11-27T08:06:00Z", "2026-11-27T09:40:00Z"},
+       {{"2026-11-27T08:00:00Z", "on-time"}, {"2026-11-27T09:00:00Z", "late"}, {"2026-11-27T10:00:00Z", "pending"}}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE("case \"" + c.name + "\"");
+    auto cron = CronSchedule::Parse(c.cron, c.zone);
+    ASSERT_TRUE(cron.has_value()) << cron.error().message;
+    std::vector<TimePoint> arrivals;
+    for (const auto& a : c.arrivals) arrivals.push_back(*ParseTime(a));
+    auto slots = MatchSlots(*cron, c.grace, *ParseTime(c.since), *ParseTime(c.now), arrivals);
+    std::vector<std::pair<std::string, std::string>> got;
+    for (const Slot& s : slots) got.emplace_back(FormatTime(s.due), std::string(SlotStatusName(s.status)));
+    EXPECT_EQ(got, c.slots);
+  }
+}
+
+// ----------------------------------------------------------------- the desk
+
+struct Parsed {
+  std::unique_ptr<ConfigReader> reader;
+  Settings settings;
+};
+
+Parsed Parse(const std::string& toml, const std::filesystem::path& base = "/srv/ctodesk") {
+  Parsed out;
+  auto reader = ConfigReader::FromString(toml, "ctodesk.toml", base);
+  EXPECT_TRUE(reader.has_value()) << (reader ? "" : reader.error().message);
+  if (!reader) return out;
+  out.reader = std::move(*reader);
+  auto section = out.reader->Root().Table("suppliers", true);
+  if (section) out.settings = ReadSettings(*section);
+  out.reader->Finish();
+  return out;
+}
+
+const Finding* FindKind(const std::vector<Finding>& fs, const std::string& subject, const std::string& kind) {
+  for (const Finding& f : fs) {
+    if (f.subject == subject && f.kind == kind) return &f;
+  }
+  return nullptr;
+}
+
+TEST(SuppliersDeskTest, FindingsFromDeliveries) {
+  TempDir dir;
+  // Now: Friday 2026-11-27 12:00 UTC. Daily feeds at 06:00 UTC, grace 1h.
+  const TimePoint now = *ParseTime("2026-11-27T12:00:00Z");
+  const TimePoint day0 = *ParseTime("2026-11-20T06:00:00Z");
+  auto rates_csv = [](int rows, bool drifted) {
+    std::string s = drifted ? "zone,carrier,price_eur\n" : "zone,carrier,price\n";
+    for (int i = 0; i < rows; ++i) s += std::to_string(i) + ",dhl," + std::to_string(10 + i) + "\n";
+    return s;
+  };
+  // rates: daily for a week; late on 25th (3h) and today (5h), today's with new columns.
+  for (int d = 0; d < 8; ++d) {
+    TimePoint due = day0 + std::chrono::days(d);
+    bool late = d == 5 || d == 7;
+    auto file = dir.path() / "rates" / fmt::format("rates-{}.csv.gz", d);
+    WriteFile(file, Gzip(rates_csv(100, d == 7)));
+    SetMtime(file, due + (late ? (d == 7 ? 5h : 3h) : 10min));
+  }
+  // orders: delivered until the 25th, then nothing (missing today, downstream named).
+  for (int d = 0; d < 6; ++d) {
+    auto file = dir.path() / "orders" / fmt::format("orders-{}.jsonl.zst", d);
+    std::string body;
+    for (int i = 0; i < 20; ++i) {
+      body += fmt::format("{{\"id\":{},\"status\":\"{}\"}}\n", i, d == 5 && i == 7 ? "lost" : "new");
+    }
+    WriteFile(file, Zstd(body));
+    SetMtime(file, day0 + std::chrono::days(d) + 5min);
+  }
+  auto parsed = Parse(R"(
+[suppliers]
+[[suppliers.feeds]]
+name = "rates"
+supplier = "Northwind"
+folder = "rates"
+glob = "rates-*.csv.gz"
+schedule = "0 6 * * *"
+grace = "1h"
+max_row_change = "20%"
+[[suppliers.feeds.columns]]
+name = "price"
+type = "number"
+
+[[suppliers.feeds]]
+name = "orders"
+supplier = "Contoso"
+folder = "orders"
+glob = "orders-*"
+schedule = "0 6 * * *"
+grace = "1h"
+downstream = ["billing"]
+[[suppliers.feeds.columns]]
+name = "status"
+allowed = ["new", "paid"]
+)",
+                      dir.path());
+  ASSERT_EQ(parsed.reader->IssuesText(), "");
+  SuppliersDesk desk(parsed.settings);
+  auto store = NewMemoryStore();
+  FixedClock clock(now);
+  DeskContext ctx{*store, clock, dir.path()};
+  auto report = desk.Run(ctx);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  const auto& fs = report->findings;
+  for (const Finding& f : fs) SCOPED_TRACE(f.kind + ": " + f.title);
+
+  const Finding* late = FindKind(fs, "rates", "late");
+  ASSERT_NE(late, nullptr);
+  EXPECT_EQ(late->severity, Severity::kToday);
+  EXPECT_EQ(late->title, "rates from Northwind arrived 5 hours late");
+  EXPECT_NE(late->detail.find("Late 2 times in the last 7 days"), std::string::npos) << late->detail;
+
+  const Finding* drift = FindKind(fs, "rates", "schema-drift");
+  ASSERT_NE(drift, nullptr);
+  EXPECT_EQ(drift->severity, Severity::kActNow);
+  EXPECT_NE(drift->detail.find("removed \"price\"; added \"price_eur\""), std::string::npos) << drift->detail;
+  const Finding* missing_col = FindKind(fs, "rates", "quality:required-column:price");
+  ASSERT_NE(missing_col, nullptr);
+  EXPECT_EQ(missing_col->severity, Severity::kToday);
+
+  const Finding* missing = FindKind(fs, "orders", "missing");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->severity, Severity::kActNow);  // billing depends on it
+  EXPECT_NE(missing->detail.find("2 scheduled deliveries missed in a row"), std::string::npos) << missing->detail;
+  const Finding* allowed = FindKind(fs, "orders", "quality:allowed-values:status");
+  ASSERT_NE(allowed, nullptr);
+  EXPECT_NE(allowed->detail.find("rows 8"), std::string::npos) << allowed->detail;
+  EXPECT_EQ(FindKind(fs, "rates", "missing"), nullptr);
+
+  // Each delivery is recorded once with each rule's result; a second run reads nothing new.
+  auto records = store->Checks("suppliers", "rates", now - std::chrono::days(30));
+  ASSERT_TRUE(records.has_value());
+  ASSERT_EQ(records->size(), 8u);
+  auto d = DeliveryFromRecord(records->back());
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->rows, 100);
+  EXPECT_EQ(d->compression, "gzip");
+  EXPECT_FALSE(d->ok);
+  auto again = desk.Scan(ctx);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->empty());
+
+  auto rel = desk.ReliabilityOver(ctx, 30);
+  ASSERT_TRUE(rel.has_value());
+  ASSERT_EQ(rel->size(), 2u);
+  const Reliability& northwind = (*rel)[0];
+  EXPECT_EQ(northwind.supplier, "Northwind");
+  EXPECT_EQ(northwind.due, 8);
+  EXPECT_EQ(northwind.late, 2);
+  EXPECT_EQ(northwind.on_time, 6);
+  ASSERT_TRUE(northwind.mean_lateness.has_value());
+  EXPECT_EQ(*northwind.mean_lateness, Duration(4h));
+  EXPECT_EQ(northwind.deliveries, 8);
+  EXPECT_EQ(northwind.passed, 7);
+  const Reliability& contoso = (*rel)[1];
+  EXPECT_EQ(contoso.missing, 2);
+  EXPECT_EQ(contoso.passed, 5);
+
+  // A good delivery today resolves what was wrong with the rates feed's schema.
+  clock.Set(now + 24h);
+  auto file = dir.path() / "rates" / "rates-8.csv.gz";
+  WriteFile(file, Gzip(rates_csv(100, true)));
+  SetMtime(file, now + 18h + 5min);
+  auto next = desk.Run(ctx);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(FindKind(next->findings, "rates", "schema-drift"), nullptr);
+  EXPECT_EQ(FindKind(next->findings, "rates", "late"), nullptr);
+  EXPECT_NE(FindKind(next->findings, "rates", "often-late"), nullptr);
+}
+
+TEST(SuppliersDeskTest, MissingWithoutDownstreamIsToday) {
+  TempDir dir;
+  auto parsed = Parse(R"(
+[suppliers]
+[[suppliers.feeds]]
+name = "fx"
+supplier = "Fabrikam"
+folder = "nowhere"
+schedule = "@daily"
+)",
+                      dir.path());
+  ASSERT_EQ(parsed.reader->IssuesText(), "");
+  SuppliersDesk desk(parsed.settings);
+  auto store = NewMemoryStore();
+  FixedClock clock(*ParseTime("2026-11-26T12:00:00Z"));
+  DeskContext ctx{*store, clock, dir.path()};
+  ASSERT_TRUE(desk.Run(ctx).has_value());  // first run: monitoring starts, nothing due yet
+  clock.Set(*ParseTime("2026-11-27T12:00:00Z"));
+  auto report = desk.Run(ctx);
+  ASSERT_TRUE(report.has_value());
+  const Finding* missing = FindKind(report->findings, "fx", "missing");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->severity, Severity::kToday);
+  EXPECT_NE(missing->detail.find("The folder does not exist."), std::string::npos);
+}
+
+// ------------------------------------------------------------------- config
+
+TEST(SuppliersConfigTest, Errors) {
+  struct Case {
+    std::string name, toml;
+    std::vector<std::string> issues;  // "line: field: message"
+  };
+  const std::string head = "[suppliers]\n[[suppliers.feeds]]\nname = \"f\"\nsupplier = \"s\"\nfolder = \"d\"\n";
+  const std::vector<Case> cases = {
+      {"no feeds", "[suppliers]\n", {"1: suppliers.feeds: expected at least one [[suppliers.feeds]] table"}},
+      {"missing schedule", head, {"2: suppliers.feeds[0]: missing required key \"schedule\""}},
+      {"bad cron", head + "schedule = \"0 25 * * *\"\n",
+       {"6: suppliers.feeds[0].schedule: cron expression \"0 25 * * *\": hour field \"25\": expected 0-23"}},
+      {"bad zone", head + "schedule = \"@daily\"\ntimezone = \"Mars/Olympus\"\n",
+       {"7: suppliers.feeds[0].timezone: unknown time zone \"Mars/Olympus\"; expected an IANA name such as "
+        "\"UTC\" or \"Europe/London\""}},
+      {"bad percentage", head + "schedule = \"@daily\"\nmax_row_change = \"half\"\n",
+       {"7: suppliers.feeds[0].max_row_change: expected a percentage such as \"5%\", got \"half\""}},
+      {"column type", head + "schedule = \"@daily\"\n[[suppliers.feeds.columns]]\nname = \"x\"\ntype = \"integer\"\n",
+       {"9: suppliers.feeds[0].columns[0].type: expected one of \"string\", \"int\", \"number\", \"bool\", "
+        "\"date\", \"datetime\", got \"integer\""}},
+      {"null rate over 100%", head + "schedule = \"@daily\"\n[[suppliers.feeds.columns]]\nname = \"x\"\n"
+                                      "max_null_rate = \"120%\"\n",
+       {"9: suppliers.feeds[0].columns[0].max_null_rate: expected a percentage such as \"5%\" from 0% to 100%, "
+        "got \"120%\""}},
+      {"freshness on a number", head + "schedule = \"@daily\"\n[[suppliers.feeds.columns]]\nname = \"x\"\n"
+                                        "type = \"int\"\nmax_age = \"1d\"\n",
+       {"10: suppliers.feeds[0].columns[0].max_age: freshness needs a column of type \"date\" or \"datetime\", "
+        "not \"int\""}},
+      {"min over max", head + "schedule = \"@daily\"\nmin_rows = 10\nmax_rows = 5\n",
+       {"8: suppliers.feeds[0].max_rows: expected at least min_rows (10), got 5"}},
+      {"duplicate feed", head + "schedule = \"@daily\"\n" + head.substr(12) + "schedule = \"@daily\"\n",
+       {"8: suppliers.feeds[1].name: another feed is already named \"f\""}},
+      {"typo", head + "schedule = \"@daily\"\ngrase = \"1h\"\n",
+       {"7: suppliers.feeds[0].grase: unknown key; did you mean \"grace\"?"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE("case \"" + c.name + "\"");
+    auto parsed = Parse(c.toml);
+    ASSERT_TRUE(parsed.reader);
+    std::vector<std::string> got;
+    for (const ConfigIssue& issue : parsed.reader->issues()) {
+      got.push_back(std::to_string(issue.line) + ": " + issue.field + ": " + issue.message);
+    }
+    EXPECT_EQ(got, c.issues) << parsed.reader->IssuesText();
+  }
+}
+
+TEST(SuppliersConfigTest, ValidConfig) {
+  auto parsed = Parse(R"(
+[suppliers]
+lookback_days = 30
+[[suppliers.feeds]]
+name = "rates"
+supplier = "Northwind"
+folder = "drops/northwind"
+glob = "rates-*.csv.gz"
+schedule = "0 6 * * 1-5"
+timezone = "Europe/Berlin"
+grace = "2h"
+downstream = ["pricing API", "invoices"]
+format = "csv"
+min_rows = 1
+max_rows = 1000
+max_row_change = "50%"
+unique_key = ["zone", "carrier"]
+schema_drift = false
+[[suppliers.feeds.columns]]
+name = "zone"
+type = "int"
+required = true
+max_null_rate = "0.5%"
+allowed = ["1", "2"]
+unique = true
+[[suppliers.feeds.columns]]
+name = "valid_from"
+type = "date"
+max_age = "2d"
+)");
+  ASSERT_EQ(parsed.reader->IssuesText(), "");
+  ASSERT_EQ(parsed.settings.feeds.size(), 1u);
+  const Feed& f = parsed.settings.feeds[0];
+  EXPECT_EQ(parsed.settings.lookback_days, 30);
+  EXPECT_EQ(f.folder, std::filesystem::path("/srv/ctodesk/drops/northwind"));
+  EXPECT_EQ(f.schedule->time_zone(), "Europe/Berlin");
+  EXPECT_EQ(f.grace, Duration(2h));
+  EXPECT_EQ(f.downstream, (std::vector<std::string>{"pricing API", "invoices"}));
+  EXPECT_EQ(f.format, Format::kCsv);
+  EXPECT_EQ(f.rules.max_row_change, 0.5);
+  EXPECT_FALSE(f.rules.schema_drift);
+  ASSERT_EQ(f.rules.columns.size(), 2u);
+  EXPECT_DOUBLE_EQ(*f.rules.columns[0].max_null_rate, 0.005);
+  EXPECT_TRUE(f.rules.columns[0].unique);
+  EXPECT_EQ(f.rules.columns[1].max_age, Duration(48h));
+}
+
+}  // namespace
+}  // namespace ctodesk::suppliers

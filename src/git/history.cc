@@ -1,0 +1,532 @@
+// History walks. Each commit's tree is compared with its parent's by object
+// id, descending only into subtrees whose ids differ (git_diff_tree_to_tree
+// walks every entry of both trees, which on a large tree costs 10x more).
+// Only a commit that both adds and deletes files can hold a rename; for those
+// the comparison is redone with git_diff_tree_to_tree + git_diff_find_similar
+// so renames are exactly git's (exact ids first, then similarity, reading
+// only the blobs of unpaired adds and deletes). Rename detection that fails
+// (a blob missing from a partial clone) leaves that commit's changes
+// unpaired, with a warning naming the commit and libgit2's message.
+#include "git/history.h"
+
+#include <fmt/format.h>
+#include <git2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+namespace ctodesk::git {
+
+namespace {
+
+template <typename T, void (*F)(T*)>
+struct Free {
+  void operator()(T* p) const {
+    if (p != nullptr) F(p);
+  }
+};
+using TreePtr = std::unique_ptr<git_tree, Free<git_tree, git_tree_free>>;
+using CommitPtr = std::unique_ptr<git_commit, Free<git_commit, git_commit_free>>;
+using WalkPtr = std::unique_ptr<git_revwalk, Free<git_revwalk, git_revwalk_free>>;
+using DiffPtr = std::unique_ptr<git_diff, Free<git_diff, git_diff_free>>;
+using ObjectPtr = std::unique_ptr<git_object, Free<git_object, git_object_free>>;
+using EntryPtr = std::unique_ptr<git_tree_entry, Free<git_tree_entry, git_tree_entry_free>>;
+using BlobPtr = std::unique_ptr<git_blob, Free<git_blob, git_blob_free>>;
+using IndexPtr = std::unique_ptr<git_index, Free<git_index, git_index_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, Free<git_signature, git_signature_free>>;
+
+void InitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+std::string LastError() {
+  const git_error* e = git_error_last();
+  return e != nullptr && e->message != nullptr ? e->message : "unknown libgit2 error";
+}
+
+ObjectId FromGit(const git_oid* oid) {
+  ObjectId id;
+  std::memcpy(id.bytes.data(), oid->id, id.bytes.size());
+  return id;
+}
+
+git_oid ToGit(const ObjectId& id) {
+  git_oid oid;
+  std::memcpy(oid.id, id.bytes.data(), id.bytes.size());
+  return oid;
+}
+
+char StatusLetter(git_delta_t s) {
+  switch (s) {
+    case GIT_DELTA_ADDED:
+      return 'A';
+    case GIT_DELTA_DELETED:
+      return 'D';
+    case GIT_DELTA_MODIFIED:
+      return 'M';
+    case GIT_DELTA_RENAMED:
+      return 'R';
+    case GIT_DELTA_COPIED:
+      return 'C';
+    case GIT_DELTA_TYPECHANGE:
+      return 'T';
+    default:
+      return 0;
+  }
+}
+
+Result<TreePtr> CommitTree(git_repository* repo, const ObjectId& commit, const std::string& where) {
+  git_oid oid = ToGit(commit);
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo, &oid) != 0) {
+    return Fail(Error::Io(fmt::format("{}: commit {}: {}", where, commit.Hex(), LastError())));
+  }
+  CommitPtr cp(c);
+  git_tree* t = nullptr;
+  if (git_commit_tree(&t, c) != 0) {
+    return Fail(
+        Error::Io(fmt::format("{}: tree of commit {}: {}", where, commit.Hex(), LastError())));
+  }
+  return TreePtr(t);
+}
+
+// Blob changes between two trees (`before` may be null), by entry id only.
+// Submodules (commit entries) are skipped: they are not files of this
+// repository. A blob that became a symlink or back is 'T'.
+void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
+             std::vector<NameStatus>& out, std::vector<std::string>& warnings);
+
+void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now,
+               const std::string& prefix, std::vector<NameStatus>& out,
+               std::vector<std::string>& warnings) {
+  auto lookup = [&](const git_oid* oid, const std::string& path) -> TreePtr {
+    git_tree* t = nullptr;
+    if (git_tree_lookup(&t, repo, oid) != 0) {
+      warnings.push_back(
+          fmt::format("tree {} ({}) unreadable: {}", FromGit(oid).Hex(), path, LastError()));
+      return TreePtr();
+    }
+    return TreePtr(t);
+  };
+  auto one_side = [&](const git_tree_entry* e, char status) {
+    std::string path = prefix + git_tree_entry_name(e);
+    git_object_t type = git_tree_entry_type(e);
+    if (type == GIT_OBJECT_BLOB) {
+      out.push_back({status, "", path});
+    } else if (type == GIT_OBJECT_TREE) {
+      if (TreePtr sub = lookup(git_tree_entry_id(e), path))
+        ListAll(repo, sub.get(), path + "/", status, out, warnings);
+    }
+  };
+  // Both entry lists are in git's tree order (a folder sorts as "name/"), so
+  // one merge pass pairs them; a file and a folder of the same name do not
+  // pair, which gives the D and A that git shows for that change.
+  auto key = [](const git_tree_entry* e) {
+    std::string_view name = git_tree_entry_name(e);
+    return std::pair{name, git_tree_entry_type(e) == GIT_OBJECT_TREE};
+  };
+  auto less = [](std::pair<std::string_view, bool> a, std::pair<std::string_view, bool> b) {
+    size_t n = std::min(a.first.size(), b.first.size());
+    int c = a.first.substr(0, n).compare(b.first.substr(0, n));
+    if (c != 0) return c < 0;
+    // One name is a prefix of the other: compare the next character, where a
+    // folder's name ends in '/' and a file's name ends.
+    auto next = [n](std::pair<std::string_view, bool> k) -> int {
+      if (k.first.size() > n) return static_cast<unsigned char>(k.first[n]);
+      return k.second ? '/' : 0;
+    };
+    return next(a) < next(b);
+  };
+  size_t n_old = before != nullptr ? git_tree_entrycount(before) : 0;
+  size_t n_new = git_tree_entrycount(now);
+  size_t i = 0, j = 0;
+  while (i < n_old || j < n_new) {
+    const git_tree_entry* p = i < n_old ? git_tree_entry_byindex(before, i) : nullptr;
+    const git_tree_entry* e = j < n_new ? git_tree_entry_byindex(now, j) : nullptr;
+    if (e == nullptr || (p != nullptr && less(key(p), key(e)))) {
+      one_side(p, 'D');
+      ++i;
+      continue;
+    }
+    if (p == nullptr || less(key(e), key(p))) {
+      one_side(e, 'A');
+      ++j;
+      continue;
+    }
+    ++i;
+    ++j;
+    const char* name = git_tree_entry_name(e);
+    git_object_t type = git_tree_entry_type(e);
+    bool same_id = git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(p)) != 0;
+    git_filemode_t mode = git_tree_entry_filemode(e), pmode = git_tree_entry_filemode(p);
+    if (type == GIT_OBJECT_TREE) {
+      if (same_id) continue;
+      std::string path = prefix + name;
+      TreePtr a = lookup(git_tree_entry_id(p), path);
+      TreePtr b = lookup(git_tree_entry_id(e), path);
+      if (b) DiffTrees(repo, a.get(), b.get(), path + "/", out, warnings);
+    } else if (type == GIT_OBJECT_BLOB && git_tree_entry_type(p) == GIT_OBJECT_BLOB) {
+      bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
+      if (link != plink)
+        out.push_back({'T', "", prefix + name});
+      else if (!same_id || mode != pmode)
+        out.push_back({'M', "", prefix + name});
+    } else if (git_tree_entry_type(p) != type) {  // a file became a submodule or back
+      one_side(p, 'D');
+      one_side(e, 'A');
+    }
+  }
+}
+
+void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
+             std::vector<NameStatus>& out, std::vector<std::string>& warnings) {
+  size_t n = git_tree_entrycount(tree);
+  for (size_t i = 0; i < n; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+    std::string path = prefix + git_tree_entry_name(e);
+    if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+      out.push_back({status, "", std::move(path)});
+    } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+      git_tree* sub = nullptr;
+      if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
+        warnings.push_back(fmt::format("tree {} ({}) unreadable: {}",
+                                       FromGit(git_tree_entry_id(e)).Hex(), path, LastError()));
+        continue;
+      }
+      TreePtr sub_ptr(sub);
+      ListAll(repo, sub, path + "/", status, out, warnings);
+    }
+  }
+}
+
+// The changes between two trees with git's rename detection. Returns false
+// (with a warning) when even the plain comparison fails.
+bool RenameDiff(git_repository* repo, git_tree* before, git_tree* now, const ObjectId& commit,
+                const git_diff_options& diff_opts, const git_diff_find_options& find_opts,
+                std::vector<NameStatus>& out, std::vector<std::string>& warnings) {
+  git_diff* d = nullptr;
+  if (git_diff_tree_to_tree(&d, repo, before, now, &diff_opts) != 0) {
+    warnings.push_back(
+        fmt::format("commit {}: cannot compare trees: {}", commit.Hex(), LastError()));
+    return false;
+  }
+  DiffPtr diff(d);
+  if (git_diff_find_similar(d, &find_opts) != 0) {
+    warnings.push_back(
+        fmt::format("commit {}: rename detection skipped: {}", commit.Hex(), LastError()));
+  }
+  size_t n = git_diff_num_deltas(d);
+  for (size_t i = 0; i < n; ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(d, i);
+    char letter = StatusLetter(delta->status);
+    if (letter == 0 || delta->new_file.mode == GIT_FILEMODE_COMMIT ||
+        (letter == 'D' && delta->old_file.mode == GIT_FILEMODE_COMMIT)) {
+      continue;
+    }
+    NameStatus ns;
+    ns.status = letter;
+    if (letter == 'R' || letter == 'C') ns.old_path = delta->old_file.path;
+    ns.path = letter == 'D' ? delta->old_file.path : delta->new_file.path;
+    out.push_back(std::move(ns));
+  }
+  return true;
+}
+
+}  // namespace
+
+History::History(git_repository* repo, std::filesystem::path path)
+    : repo_(repo), path_(std::move(path)) {
+  // A repository without .mailmap (or with an unreadable one) maps nothing.
+  if (git_mailmap_from_repository(&mailmap_, repo_) != 0) mailmap_ = nullptr;
+}
+
+History::~History() {
+  git_mailmap_free(mailmap_);
+  git_repository_free(repo_);
+}
+
+Result<std::unique_ptr<History>> History::Open(const std::filesystem::path& path) {
+  InitOnce();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+    return Fail(
+        Error::Invalid(fmt::format("{}: not a git repository: {}", path.string(), LastError())));
+  }
+  return std::unique_ptr<History>(new History(repo, path));
+}
+
+bool History::Empty() const {
+  return git_repository_head_unborn(repo_) == 1 || git_repository_is_empty(repo_) == 1;
+}
+
+bool History::Shallow() const { return git_repository_is_shallow(repo_) == 1; }
+
+Result<ObjectId> History::Resolve(std::string_view rev) const {
+  std::string spec = fmt::format("{}^{{commit}}", rev);
+  git_object* obj = nullptr;
+  if (git_revparse_single(&obj, repo_, spec.c_str()) != 0) {
+    return Fail(Error::Invalid(
+        fmt::format("{}: unknown revision \"{}\": {}", path_.string(), rev, LastError())));
+  }
+  ObjectPtr p(obj);
+  return FromGit(git_object_id(obj));
+}
+
+bool History::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const {
+  if (ancestor == descendant) return true;
+  git_oid a = ToGit(ancestor), d = ToGit(descendant);
+  return git_graph_descendant_of(repo_, &d, &a) == 1;
+}
+
+Result<HistoryWalkStats> History::Walk(
+    const ObjectId& tip, const HistoryWalkOptions& options,
+    const std::function<void(HistoryCommit&&)>& on_commit) const {
+  HistoryWalkStats stats;
+  git_revwalk* w = nullptr;
+  if (git_revwalk_new(&w, repo_) != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot walk history: {}", path_.string(), LastError())));
+  }
+  WalkPtr walk(w);
+  git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_oid tip_oid = ToGit(tip);
+  if (git_revwalk_push(w, &tip_oid) != 0) {
+    return Fail(Error::Io(
+        fmt::format("{}: cannot walk from {}: {}", path_.string(), tip.Hex(), LastError())));
+  }
+  for (const ObjectId& h : options.hide) {
+    git_oid oid = ToGit(h);
+    git_revwalk_hide(w, &oid);  // a commit that no longer exists hides nothing
+  }
+
+  git_diff_options diff_opts;
+  git_diff_options_init(&diff_opts, GIT_DIFF_OPTIONS_VERSION);
+  diff_opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_INCLUDE_TYPECHANGE;
+  git_diff_find_options find_opts;
+  git_diff_find_options_init(&find_opts, GIT_DIFF_FIND_OPTIONS_VERSION);
+  find_opts.flags = GIT_DIFF_FIND_RENAMES;
+  find_opts.rename_limit = static_cast<size_t>(std::max(0, options.rename_limit));
+
+  git_oid oid;
+  while (true) {
+    int rc = git_revwalk_next(&oid, w);
+    if (rc == GIT_ITEROVER) break;
+    if (rc != 0) {
+      stats.warnings.push_back(fmt::format("history walk stopped early: {}", LastError()));
+      break;
+    }
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo_, &oid) != 0) {
+      stats.warnings.push_back(
+          fmt::format("commit {} unreadable: {}", FromGit(&oid).Hex(), LastError()));
+      continue;
+    }
+    CommitPtr commit(c);
+    HistoryCommit out;
+    out.id = FromGit(&oid);
+    const git_signature* author = git_commit_author(c);
+    out.author_name = author != nullptr && author->name != nullptr ? author->name : "";
+    out.author_email = author != nullptr && author->email != nullptr ? author->email : "";
+    out.author_time = author != nullptr ? author->when.time : 0;
+    out.commit_time = git_commit_time(c);
+    unsigned parents = git_commit_parentcount(c);
+    for (unsigned i = 0; i < parents; ++i)
+      out.parents.push_back(FromGit(git_commit_parent_id(c, i)));
+    ++stats.commits;
+    if (parents > 1) {  // a merge: listed, no changes of its own
+      on_commit(std::move(out));
+      continue;
+    }
+    git_tree* t = nullptr;
+    if (git_commit_tree(&t, c) != 0) {
+      stats.warnings.push_back(
+          fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
+      on_commit(std::move(out));
+      continue;
+    }
+    TreePtr tree(t);
+    TreePtr parent_tree;
+    if (parents == 1) {
+      // In a shallow clone the parent of the oldest commit is absent; git then
+      // shows that commit as adding everything, and so do we.
+      git_commit* p = nullptr;
+      git_tree* pt = nullptr;
+      if (git_commit_parent(&p, c, 0) == 0) {
+        CommitPtr parent(p);
+        if (git_commit_tree(&pt, p) == 0) parent_tree.reset(pt);
+      }
+      if (!parent_tree) {
+        stats.warnings.push_back(
+            fmt::format("commit {}: parent {} unreadable; its files count as added", out.id.Hex(),
+                        out.parents[0].Hex()));
+      }
+    }
+    DiffTrees(repo_, parent_tree.get(), tree.get(), "", out.changes, stats.warnings);
+    bool adds = false, deletes = false;
+    for (const NameStatus& ns : out.changes) {
+      adds = adds || ns.status == 'A';
+      deletes = deletes || ns.status == 'D';
+    }
+    if (adds && deletes) {
+      std::vector<NameStatus> paired;
+      if (RenameDiff(repo_, parent_tree.get(), tree.get(), out.id, diff_opts, find_opts, paired,
+                     stats.warnings)) {
+        out.changes = std::move(paired);
+      }
+    }
+    on_commit(std::move(out));
+  }
+  return stats;
+}
+
+Result<std::vector<std::string>> History::Files(const ObjectId& commit) const {
+  auto tree = CommitTree(repo_, commit, path_.string());
+  if (!tree) return Fail(tree.error());
+  std::vector<std::string> files;
+  struct Payload {
+    std::vector<std::string>* files;
+  } payload{&files};
+  int rc = git_tree_walk(
+      tree->get(), GIT_TREEWALK_PRE,
+      [](const char* root, const git_tree_entry* e, void* p) -> int {
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+          static_cast<Payload*>(p)->files->push_back(std::string(root) + git_tree_entry_name(e));
+        }
+        return 0;
+      },
+      &payload);
+  if (rc != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot list the files of {}: {}", path_.string(),
+                                      commit.Hex(), LastError())));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Result<std::optional<std::string>> History::ReadFile(const ObjectId& commit,
+                                                     const std::string& path) const {
+  auto tree = CommitTree(repo_, commit, path_.string());
+  if (!tree) return Fail(tree.error());
+  git_tree_entry* e = nullptr;
+  if (git_tree_entry_bypath(&e, tree->get(), path.c_str()) != 0)
+    return std::optional<std::string>();
+  EntryPtr entry(e);
+  if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) return std::optional<std::string>();
+  git_blob* b = nullptr;
+  if (git_blob_lookup(&b, repo_, git_tree_entry_id(e)) != 0) {
+    return Fail(
+        Error::Io(fmt::format("{}: {} at {}: blob {} unreadable: {}", path_.string(), path,
+                              commit.Hex(), FromGit(git_tree_entry_id(e)).Hex(), LastError())));
+  }
+  BlobPtr blob(b);
+  return std::optional<std::string>(std::string(static_cast<const char*>(git_blob_rawcontent(b)),
+                                                static_cast<size_t>(git_blob_rawsize(b))));
+}
+
+Identity History::MapIdentity(const Identity& raw) const {
+  if (mailmap_ == nullptr) return raw;
+  const char* name = nullptr;
+  const char* email = nullptr;
+  if (git_mailmap_resolve(&name, &email, mailmap_, raw.name.c_str(), raw.email.c_str()) != 0) {
+    return raw;
+  }
+  return {name != nullptr ? name : raw.name, email != nullptr ? email : raw.email};
+}
+
+// ------------------------------------------------------------------ RepoWriter
+
+Result<std::unique_ptr<RepoWriter>> RepoWriter::Create(const std::filesystem::path& dir) {
+  InitOnce();
+  std::unique_ptr<RepoWriter> w(new RepoWriter());
+  w->dir_ = dir;
+  git_repository_init_options opts;
+  git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+  opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+  opts.initial_head = "main";
+  if (git_repository_init_ext(&w->repo_, dir.c_str(), &opts) != 0) {
+    return Fail(
+        Error::Io(fmt::format("{}: cannot create a repository: {}", dir.string(), LastError())));
+  }
+  return w;
+}
+
+RepoWriter::~RepoWriter() { git_repository_free(repo_); }
+
+Result<ObjectId> RepoWriter::Commit(const Identity& who, std::int64_t time,
+                                    const std::vector<Edit>& edits, const std::string& message) {
+  for (const Edit& e : edits) {
+    auto it = std::lower_bound(files_.begin(), files_.end(), e.path,
+                               [](const auto& f, const std::string& p) { return f.first < p; });
+    bool found = it != files_.end() && it->first == e.path;
+    if (!e.content) {
+      if (found) files_.erase(it);
+    } else if (found) {
+      it->second = *e.content;
+    } else {
+      files_.insert(it, {e.path, *e.content});
+    }
+  }
+  git_index* idx = nullptr;
+  if (git_index_new(&idx) != 0) {
+    return Fail(
+        Error::Internal(fmt::format("{}: cannot make an index: {}", dir_.string(), LastError())));
+  }
+  IndexPtr index(idx);
+  for (const auto& [path, content] : files_) {
+    git_index_entry entry{};
+    entry.mode = GIT_FILEMODE_BLOB;
+    entry.path = path.c_str();
+    if (git_blob_create_from_buffer(&entry.id, repo_, content.data(), content.size()) != 0 ||
+        git_index_add(idx, &entry) != 0) {
+      return Fail(
+          Error::Io(fmt::format("{}: cannot add {}: {}", dir_.string(), path, LastError())));
+    }
+  }
+  git_oid tree_oid;
+  if (git_index_write_tree_to(&tree_oid, idx, repo_) != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot write a tree: {}", dir_.string(), LastError())));
+  }
+  git_tree* t = nullptr;
+  if (git_tree_lookup(&t, repo_, &tree_oid) != 0) {
+    return Fail(
+        Error::Io(fmt::format("{}: cannot read the tree back: {}", dir_.string(), LastError())));
+  }
+  TreePtr tree(t);
+  git_signature* s = nullptr;
+  if (git_signature_new(&s, who.name.c_str(), who.email.c_str(), time, 0) != 0) {
+    return Fail(Error::Invalid(fmt::format("{}: bad author {} <{}>: {}", dir_.string(), who.name,
+                                           who.email, LastError())));
+  }
+  SignaturePtr sig(s);
+  CommitPtr parent;
+  if (head_) {
+    git_oid p = ToGit(*head_);
+    git_commit* pc = nullptr;
+    if (git_commit_lookup(&pc, repo_, &p) != 0) {
+      return Fail(Error::Io(fmt::format("{}: parent unreadable: {}", dir_.string(), LastError())));
+    }
+    parent.reset(pc);
+  }
+  const git_commit* parents[1] = {parent.get()};
+  git_oid out;
+  if (git_commit_create(&out, repo_, "HEAD", s, s, nullptr, message.c_str(), t, parent ? 1 : 0,
+                        parents) != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot commit: {}", dir_.string(), LastError())));
+  }
+  head_ = FromGit(&out);
+  return *head_;
+}
+
+Result<void> RepoWriter::Checkout() {
+  git_checkout_options opts;
+  git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
+  opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+  if (git_checkout_head(repo_, &opts) != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot check out: {}", dir_.string(), LastError())));
+  }
+  return {};
+}
+
+}  // namespace ctodesk::git

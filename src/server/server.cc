@@ -1,0 +1,193 @@
+#include "server/server.h"
+
+#include <charconv>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ctodesk {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
+  size_t colon = text.rfind(':');
+  auto bad = [&] {
+    return Fail(Error::Invalid(fmt::format(
+        "listen address \"{}\": expected host:port such as 127.0.0.1:8750", text)));
+  };
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  std::string host(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port_text = text.substr(colon + 1);
+  int port = -1;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+    return bad();
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  beast::error_code aec;
+  asio::ip::make_address(host, aec);
+  if (aec) return bad();
+  return std::pair(host, port);
+}
+
+struct HttpServer::Impl {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  keys::Guard* guard = nullptr;
+  std::vector<std::thread> threads;
+  std::once_flag stopped;
+
+  static std::string Field(const http::request<http::empty_body>& req, std::string_view name) {
+    auto it = req.find(beast::string_view(name.data(), name.size()));
+    return it == req.end() ? std::string() : std::string(it->value());
+  }
+
+  http::response<http::string_body> Guard(const http::request<http::empty_body>& req,
+                                          const std::string& peer) {
+    keys::GuardRequest g;
+    g.authorization = Field(req, "Authorization");
+    g.api_key_header = Field(req, "X-Api-Key");
+    g.original_uri = Field(req, "X-Original-URI");
+    if (g.original_uri.empty()) {
+      // Envoy ext_authz (HTTP mode) sends the original path after our prefix.
+      std::string target(req.target());
+      g.original_uri = target.size() > 6 ? target.substr(6) : "/";
+    }
+    g.original_method = Field(req, "X-Original-Method");
+    if (g.original_method.empty()) g.original_method = std::string(req.method_string());
+    g.remote_ip = Field(req, "X-Real-IP");
+    if (g.remote_ip.empty()) {
+      std::string xff = Field(req, "X-Forwarded-For");
+      g.remote_ip = xff.empty() ? peer : xff.substr(0, xff.find(','));
+    }
+    g.user_agent = Field(req, "User-Agent");
+    keys::GuardResponse r = guard->Check(g);
+    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.set(http::field::content_type, "text/plain");
+    res.body() = std::move(r.body);
+    return res;
+  }
+
+  http::response<http::string_body> Health(const http::request<http::empty_body>& req) {
+    keys::GuardStats s = guard->stats();
+    nlohmann::ordered_json j = {{"status", "ok"},
+                                {"guard",
+                                 {{"requests", s.requests},
+                                  {"allowed", s.allowed},
+                                  {"unauthorized", s.unauthorized},
+                                  {"bad_checksum", s.bad_checksum},
+                                  {"suspended", s.suspended},
+                                  {"throttled", s.throttled},
+                                  {"trips", s.trips},
+                                  {"events_written", s.events_written},
+                                  {"registry_reloads", s.reloads}}}};
+    http::response<http::string_body> res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "application/json");
+    res.body() = j.dump() + "\n";
+    return res;
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    beast::error_code ec;
+    std::string peer = socket.remote_endpoint(ec).address().to_string();
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::empty_body> parser;
+      parser.header_limit(16 * 1024);
+      stream.expires_after(std::chrono::seconds(60));  // idle keep-alive connections
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      const auto& req = parser.get();
+      std::string_view path(req.target().data(), req.target().size());
+      path = path.substr(0, path.find('?'));
+      http::response<http::string_body> res;
+      if (path == "/guard" || path.rfind("/guard/", 0) == 0) {
+        res = Guard(req, peer);
+      } else if (path == "/healthz") {
+        res = Health(req);
+      } else {
+        res = http::response<http::string_body>{http::status::not_found, req.version()};
+        res.set(http::field::content_type, "text/plain");
+        res.body() = "not found\n";
+      }
+      res.set(http::field::server, "ctodesk");
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io, Session(std::move(socket)), asio::detached);
+    }
+  }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  std::call_once(impl_->stopped, [this] {
+    asio::post(impl_->io, [this] {
+      beast::error_code ignored;
+      impl_->acceptor.close(ignored);
+    });
+    impl_->io.stop();
+    for (std::thread& t : impl_->threads) t.join();
+  });
+}
+
+int HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen, keys::Guard& guard,
+                                                      int threads) {
+  auto where = ParseListenAddress(listen);
+  if (!where) return Fail(where.error());
+  auto impl = std::make_unique<Impl>();
+  impl->guard = &guard;
+  try {
+    tcp::endpoint endpoint(asio::ip::make_address(where->first), static_cast<unsigned short>(where->second));
+    impl->acceptor.open(endpoint.protocol());
+    impl->acceptor.set_option(asio::socket_base::reuse_address(true));
+    impl->acceptor.bind(endpoint);
+    impl->acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    return Fail(Error::Io(fmt::format("cannot listen on {}: {}", listen, e.what())));
+  }
+  asio::co_spawn(impl->io, impl->Accept(), asio::detached);
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    impl->threads.emplace_back([io = &impl->io] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "ctodesk serve: {}\n", e.what());  // one bad connection, not the server
+        }
+      }
+    });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+}  // namespace ctodesk

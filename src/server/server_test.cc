@@ -1,0 +1,194 @@
+// The guard end to end over loopback HTTP: a real socket, a real HTTP client
+// (libcurl), the SQLite store.
+#include "server/server.h"
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <map>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "desks/keys/key_format.h"
+#include "desks/keys/registry.h"
+
+namespace ctodesk {
+namespace {
+
+struct Reply {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+size_t OnBody(char* p, size_t n, size_t m, void* out) {
+  static_cast<Reply*>(out)->body.append(p, n * m);
+  return n * m;
+}
+size_t OnHeader(char* p, size_t n, size_t m, void* out) {
+  std::string line(p, n * m);
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    static_cast<Reply*>(out)->headers[name] = value;
+  }
+  return n * m;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ctodesk-server-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto store = OpenSqliteStore(dir_ / "desk.db");
+    ASSERT_TRUE(store);
+    cli_ = std::move(*store);
+    keys::IssueRequest r;
+    r.prefix = "acme";
+    r.owner = "alice";
+    r.client = "Globex";
+    key_ = *keys::IssueKey(*cli_, r, SystemClock().Now());
+    keys::Settings settings;
+    settings.prefix = "acme";
+    settings.objects = {*keys::ParseObjectPattern("/customers/{id}")};
+    settings.plans.push_back({.name = "default", .rate_per_minute = 30, .sequential_walk = 5});
+    auto guard_store = OpenSqliteStore(dir_ / "desk.db");
+    ASSERT_TRUE(guard_store);
+    auto g = keys::Guard::Start(std::move(*guard_store), settings);
+    ASSERT_TRUE(g) << g.error().message;
+    guard_ = std::move(*g);
+    auto s = HttpServer::Start("127.0.0.1:0", *guard_);
+    ASSERT_TRUE(s) << s.error().message;
+    server_ = std::move(*s);
+    curl_ = curl_easy_init();
+  }
+  void TearDown() override {
+    curl_easy_cleanup(curl_);
+    server_.reset();
+    guard_.reset();
+  }
+
+  // One request on a kept-alive connection.
+  Reply Get(const std::string& path, std::vector<std::string> headers = {}) {
+    Reply r;
+    std::string url = fmt::format("http://127.0.0.1:{}{}", server_->port(), path);
+    curl_slist* list = nullptr;
+    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 5L);
+    CURLcode rc = curl_easy_perform(curl_);
+    EXPECT_EQ(rc, CURLE_OK) << curl_easy_strerror(rc);
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(list);
+    return r;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> cli_;
+  keys::IssuedKey key_;
+  std::unique_ptr<keys::Guard> guard_;
+  std::unique_ptr<HttpServer> server_;
+  CURL* curl_ = nullptr;
+};
+
+TEST_F(ServerTest, ParsesListenAddresses) {
+  EXPECT_EQ(*ParseListenAddress("127.0.0.1:8750"), (std::pair<std::string, int>("127.0.0.1", 8750)));
+  EXPECT_EQ(ParseListenAddress("[::1]:80")->first, "::1");
+  EXPECT_EQ(ParseListenAddress("localhost:1")->first, "127.0.0.1");
+  for (const char* bad : {"", "8750", ":8750", "127.0.0.1:", "127.0.0.1:99999", "example.com:80"}) {
+    EXPECT_FALSE(ParseListenAddress(bad)) << bad;
+  }
+}
+
+TEST_F(ServerTest, GuardAnswers200401403429OverHttp) {
+  Reply ok = Get("/guard", {"Authorization: Bearer " + key_.plain_key, "X-Original-URI: /customers/100",
+                            "X-Original-Method: GET", "X-Real-IP: 203.0.113.5"});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.headers["x-key-id"], key_.record.id);
+  EXPECT_EQ(ok.headers["x-key-owner"], "alice");
+
+  EXPECT_EQ(Get("/guard", {"X-Original-URI: /customers/1"}).status, 401) << "no key";
+  std::string bad = key_.plain_key;
+  bad[10] = bad[10] == 'a' ? 'b' : 'a';
+  Reply r401 = Get("/guard", {"X-Api-Key: " + bad});
+  EXPECT_EQ(r401.status, 401) << "bad checksum";
+  EXPECT_EQ(r401.headers["www-authenticate"], "Bearer");
+  EXPECT_EQ(Get("/guard", {"X-Original-URI: /customers/5?api_key=" + *keys::GenerateKey("acme")}).status, 401)
+      << "unknown key in the query";
+  EXPECT_EQ(Get("/guard/customers/100?api_key=" + key_.plain_key).status, 200) << "Envoy-style prefix";
+
+  // A sequential walk: /customers/100 was the first; 101..104 complete five.
+  Reply last;
+  for (int id = 101; id <= 104; ++id) {
+    last = Get("/guard", {"Authorization: Bearer " + key_.plain_key,
+                          "X-Original-URI: /customers/" + std::to_string(id)});
+  }
+  EXPECT_EQ(last.status, 403);
+  EXPECT_NE(last.headers["x-guard-reason"].find("consecutive"), std::string::npos);
+
+  // Another key for the rate limit (30 a minute).
+  keys::IssueRequest req;
+  req.prefix = "acme";
+  req.owner = "bob";
+  auto other = *keys::IssueKey(*cli_, req, SystemClock().Now());
+  long status = 0;
+  for (int i = 0; i < 2000 && status != 200; ++i) {  // wait for the reload
+    status = Get("/guard", {"X-Api-Key: " + other.plain_key}).status;
+    if (status != 200) usleep(20000);
+  }
+  ASSERT_EQ(status, 200);
+  Reply throttled;
+  for (int i = 0; i < 40; ++i) {
+    throttled = Get("/guard", {"X-Api-Key: " + other.plain_key, "X-Original-URI: /search"});
+    if (throttled.status != 200) break;
+  }
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_FALSE(throttled.headers["retry-after"].empty());
+
+  Reply health = Get("/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("\"throttled\":1"), std::string::npos) << health.body;
+  EXPECT_EQ(Get("/nope").status, 404);
+  EXPECT_EQ(health.body.find(key_.plain_key), std::string::npos);
+}
+
+TEST_F(ServerTest, ServesManyConnectionsAtOnce) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      CURL* c = curl_easy_init();
+      std::string url = fmt::format("http://127.0.0.1:{}/guard", server_->port());
+      curl_slist* list = curl_slist_append(nullptr, ("X-Api-Key: " + key_.plain_key).c_str());
+      curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+      curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char*, size_t n, size_t m, void*) { return n * m; });
+      for (int i = 0; i < 5; ++i) {
+        long code = 0;
+        if (curl_easy_perform(c) == CURLE_OK) {
+          curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+          if (code == 200) ++ok;
+        }
+      }
+      curl_slist_free_all(list);
+      curl_easy_cleanup(c);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 20);
+}
+
+}  // namespace
+}  // namespace ctodesk
