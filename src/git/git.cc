@@ -14,54 +14,14 @@
 
 #include <fmt/format.h>
 
+#include "git/libgit2_util.h"
+
 namespace ctodesk::git {
+
+using namespace internal;
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const {
-    if (p != nullptr) F(p);
-  }
-};
-using TreePtr = std::unique_ptr<git_tree, Free<git_tree, git_tree_free>>;
-using CommitPtr = std::unique_ptr<git_commit, Free<git_commit, git_commit_free>>;
-using WalkPtr = std::unique_ptr<git_revwalk, Free<git_revwalk, git_revwalk_free>>;
-using OdbPtr = std::unique_ptr<git_odb, Free<git_odb, git_odb_free>>;
-using IndexPtr = std::unique_ptr<git_index, Free<git_index, git_index_free>>;
-using RefIterPtr = std::unique_ptr<git_reference_iterator,
-                                   Free<git_reference_iterator, git_reference_iterator_free>>;
-using RefPtr = std::unique_ptr<git_reference, Free<git_reference, git_reference_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Free<git_object, git_object_free>>;
-using TreeEntryPtr = std::unique_ptr<git_tree_entry, Free<git_tree_entry, git_tree_entry_free>>;
-
-void InitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    git_libgit2_init();
-    // libgit2 caches parsed trees and commits (256 MiB by default). A history
-    // walk revisits few of them, so a smaller cache keeps memory flat at
-    // little cost in time.
-    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(64) * 1024 * 1024);
-  });
-}
-
-std::string LastError() {
-  const git_error* e = git_error_last();
-  return e != nullptr && e->message != nullptr ? e->message : "unknown libgit2 error";
-}
-
-ObjectId FromGit(const git_oid* oid) {
-  ObjectId id;
-  std::memcpy(id.bytes.data(), oid->id, id.bytes.size());
-  return id;
-}
-
-git_oid ToGit(const ObjectId& id) {
-  git_oid oid;
-  std::memcpy(oid.id, id.bytes.data(), id.bytes.size());
-  return oid;
-}
 
 struct Change {
   std::string path;

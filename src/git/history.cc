@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <git2.h>
 
+#include "git/libgit2_util.h"
+
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -19,45 +21,9 @@
 
 namespace ctodesk::git {
 
+using namespace internal;
+
 namespace {
-
-template <typename T, void (*F)(T*)>
-struct Free {
-  void operator()(T* p) const {
-    if (p != nullptr) F(p);
-  }
-};
-using TreePtr = std::unique_ptr<git_tree, Free<git_tree, git_tree_free>>;
-using CommitPtr = std::unique_ptr<git_commit, Free<git_commit, git_commit_free>>;
-using WalkPtr = std::unique_ptr<git_revwalk, Free<git_revwalk, git_revwalk_free>>;
-using DiffPtr = std::unique_ptr<git_diff, Free<git_diff, git_diff_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Free<git_object, git_object_free>>;
-using EntryPtr = std::unique_ptr<git_tree_entry, Free<git_tree_entry, git_tree_entry_free>>;
-using BlobPtr = std::unique_ptr<git_blob, Free<git_blob, git_blob_free>>;
-using IndexPtr = std::unique_ptr<git_index, Free<git_index, git_index_free>>;
-using SignaturePtr = std::unique_ptr<git_signature, Free<git_signature, git_signature_free>>;
-
-void InitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
-}
-
-std::string LastError() {
-  const git_error* e = git_error_last();
-  return e != nullptr && e->message != nullptr ? e->message : "unknown libgit2 error";
-}
-
-ObjectId FromGit(const git_oid* oid) {
-  ObjectId id;
-  std::memcpy(id.bytes.data(), oid->id, id.bytes.size());
-  return id;
-}
-
-git_oid ToGit(const ObjectId& id) {
-  git_oid oid;
-  std::memcpy(oid.id, id.bytes.data(), id.bytes.size());
-  return oid;
-}
 
 char StatusLetter(git_delta_t s) {
   switch (s) {
@@ -412,7 +378,7 @@ Result<std::optional<std::string>> History::ReadFile(const ObjectId& commit,
   git_tree_entry* e = nullptr;
   if (git_tree_entry_bypath(&e, tree->get(), path.c_str()) != 0)
     return std::optional<std::string>();
-  EntryPtr entry(e);
+  TreeEntryPtr entry(e);
   if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) return std::optional<std::string>();
   git_blob* b = nullptr;
   if (git_blob_lookup(&b, repo_, git_tree_entry_id(e)) != 0) {
