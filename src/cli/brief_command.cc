@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "alerts/alerts.h"
+#include "brief/week.h"
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "core/config.h"
@@ -17,6 +18,7 @@ struct BriefArgs {
   std::vector<std::string> only;
   std::string audience = "team";
   bool notify = false;
+  bool week = false;
 };
 
 // Checks --only against the configured desks before anything runs.
@@ -44,6 +46,9 @@ int RunBrief(const BriefArgs& args) {
   if (args.audience == "ceo" && *format == ReportFormat::kJson) {
     return PrintError(Error::Invalid("--audience ceo: the CEO's summary is md, term (as md) or html"));
   }
+  if (args.week && args.audience != "ceo") {
+    return PrintError(Error::Invalid("--week: the weekly review is the CEO's summary; add --audience ceo"));
+  }
   std::optional<Severity> fail_on;
   if (!args.fail_on.empty()) fail_on = ParseSeverity(args.fail_on);
   auto session = OpenSession(args.common);
@@ -53,10 +58,17 @@ int RunBrief(const BriefArgs& args) {
   auto briefing = RunBriefing(session->setup, *session->store, *session->clock, {args.only});
   if (!briefing) return PrintError(briefing.error());
 
-  std::string text = args.audience == "ceo"
-                         ? (*format == ReportFormat::kHtml ? RenderCeoHtml(*briefing)
-                                                           : RenderCeoMarkdown(*briefing))
-                         : Render(*briefing, *format, args.out.empty() && StdoutWantsColor());
+  std::string text;
+  if (args.audience == "ceo" && args.week) {
+    auto week = ReviewWeek(*briefing, *session->store);
+    if (!week) return PrintError(week.error());
+    text = *format == ReportFormat::kHtml ? RenderCeoWeekHtml(*briefing, *week)
+                                          : RenderCeoWeekMarkdown(*briefing, *week);
+  } else if (args.audience == "ceo") {
+    text = *format == ReportFormat::kHtml ? RenderCeoHtml(*briefing) : RenderCeoMarkdown(*briefing);
+  } else {
+    text = Render(*briefing, *format, args.out.empty() && StdoutWantsColor());
+  }
   if (args.out.empty()) {
     fmt::print("{}", text);
   } else if (auto w = WriteFileAtomically(args.out, text); !w) {
@@ -99,6 +111,8 @@ void AddBriefCommand(CLI::App& app, Outcome& out) {
                   "team: the full briefing; ceo: one page in plain words, asks first")
       ->check(CLI::IsMember({"team", "ceo"}))
       ->capture_default_str();
+  cmd->add_flag("--week", args->week,
+                "With --audience ceo: the week in review (promises kept and missed, new, fixed, still open)");
   cmd->add_flag("--notify", args->notify, "Post what is new to the [[alerts]] webhooks");
   cmd->callback([args, &out] { out.exit_code = RunBrief(*args); });
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "brief/week.h"
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "demo/demo.h"
@@ -36,6 +37,9 @@ int RunDemo(const DemoArgs& args) {
   auto briefing = RunBriefing(session->setup, *session->store, clock);
   if (!briefing) return PrintError(briefing.error());
 
+  auto week = ReviewWeek(*briefing, *session->store);
+  if (!week) return PrintError(week.error());
+
   fmt::print("{}", Render(*briefing, ReportFormat::kTerminal, StdoutWantsColor()));
   const std::filesystem::path dir = (*demo)->dir();
   const std::pair<const char*, std::string> outputs[] = {
@@ -44,13 +48,15 @@ int RunDemo(const DemoArgs& args) {
       {"briefing.json", Render(*briefing, ReportFormat::kJson, false)},
       {"ceo.html", RenderCeoHtml(*briefing)},
       {"ceo.md", RenderCeoMarkdown(*briefing)},
+      {"ceo-week.html", RenderCeoWeekHtml(*briefing, *week)},
+      {"ceo-week.md", RenderCeoWeekMarkdown(*briefing, *week)},
   };
   for (const auto& [name, text] : outputs) {
     if (auto w = WriteFileAtomically((dir / name).string(), text); !w) return PrintError(w.error());
   }
   fmt::print("\nThe demo company is in {0}/ (config: {0}/ctodesk.toml).\n"
              "Also written there: briefing.html (open it in a browser), briefing.md, briefing.json,\n"
-             "and the CEO's one-page summary: ceo.html, ceo.md.\n",
+             "the CEO's one-page summary (ceo.html, ceo.md) and week in review (ceo-week.html, ceo-week.md).\n",
              dir.string());
   if (!args.serve) {
     fmt::print("Its systems stop with this command; `ctodesk demo --serve` keeps them up.\n");

@@ -28,4 +28,24 @@ struct Briefing {
   std::vector<DeskStatus> desks;  // in the order they ran
 };
 
+// A promise with a date that fell in the week: a release or a commitment
+// (deadlines desk), and whether it was kept.
+struct PromiseOutcome {
+  std::string what;        // "Release 2.4", "Checkout redesign for Acme"
+  std::string due;         // "2026-11-24"
+  bool kept = false;       // delivered on or before the date
+  bool late = false;       // delivered, but after the date
+  std::string how;         // plain words: "shipped on time", "12 items still open"
+};
+
+// What changed over the seven days before `to`: the weekly CEO summary.
+struct WeekReview {
+  TimePoint from{};
+  TimePoint to{};
+  std::vector<Finding> new_risks;    // open now, first seen in the week
+  std::vector<Finding> continuing;   // open now, first seen before the week
+  std::vector<Finding> resolved;     // resolved in the week
+  std::vector<PromiseOutcome> promises;
+};
+
 }  // namespace ctodesk

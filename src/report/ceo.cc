@@ -4,6 +4,7 @@
 // generic sentence names the area in everyday words rather than leaking the
 // technical title.
 #include <array>
+#include <cstdlib>
 #include <map>
 
 #include <fmt/format.h>
@@ -67,6 +68,13 @@ struct Item {
   std::string doing;
 };
 
+Item ItemOf(const Finding& f) {
+  Item item{f.severity, f.plain.risk, f.plain.doing};
+  if (item.risk.empty()) item.risk = fmt::format("Our daily check of {} found a problem.", Area(f.desk));
+  if (item.doing.empty()) item.doing = "The engineering team is handling it.";
+  return item;
+}
+
 struct Summary {
   std::string title;
   std::string date;
@@ -89,12 +97,7 @@ Summary Build(const Briefing& b) {
   for (const Finding& f : b.findings) {
     ++counts[static_cast<int>(f.severity)];
     if (f.severity == Severity::kFyi) continue;
-    Item item{f.severity, f.plain.risk, f.plain.doing};
-    if (item.risk.empty()) {
-      item.risk = fmt::format("Our daily check of {} found a problem.", Area(f.desk));
-    }
-    if (item.doing.empty()) item.doing = "The engineering team is handling it.";
-    by_concern[f.concern].push_back(std::move(item));
+    by_concern[f.concern].push_back(ItemOf(f));
     if (!f.plain.ask.empty()) s.asks.push_back(f.plain.ask);
   }
   std::vector<std::string> parts;
@@ -122,6 +125,92 @@ Summary Build(const Briefing& b) {
   if (counts[3]) {
     s.closing = fmt::format("{} for the engineering team are not listed here.",
                             Plural(counts[3], "smaller note", "smaller notes"));
+  }
+  return s;
+}
+
+
+// The weekly summary, built once as headed lists of sentences; Markdown and
+// HTML write the same sentences.
+struct WeekSummary {
+  std::string title;
+  std::string dates;
+  std::string in_short;
+  std::vector<std::string> asks;
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> sections;  // heading, (label, text)
+};
+
+std::string ShortDate(std::string_view iso_day) {
+  static const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                  "July",    "August",   "September", "October", "November", "December"};
+  if (iso_day.size() != 10) return std::string(iso_day);
+  int month = std::atoi(std::string(iso_day.substr(5, 2)).c_str());
+  int day = std::atoi(std::string(iso_day.substr(8, 2)).c_str());
+  if (month < 1 || month > 12) return std::string(iso_day);
+  return fmt::format("{} {}", day, kMonths[month - 1]);
+}
+
+WeekSummary BuildWeek(const Briefing& b, const WeekReview& w) {
+  WeekSummary s;
+  s.title = fmt::format("{}: the week in review", b.company);
+  s.dates = fmt::format("{} to {}", report_internal::LongDate(w.from), report_internal::LongDate(w.to));
+  int kept = 0;
+  for (const PromiseOutcome& p : w.promises) kept += p.kept ? 1 : 0;
+  auto serious = [](const std::vector<Finding>& v) {
+    int n = 0;
+    for (const Finding& f : v) n += f.severity != Severity::kFyi ? 1 : 0;
+    return n;
+  };
+  const int new_risks = serious(w.new_risks);
+  const int continuing = serious(w.continuing);
+  const int resolved = serious(w.resolved);
+  s.in_short = fmt::format("{} this week, {} fixed, and {} still open from before.",
+                           Plural(new_risks, "new risk", "new risks"), resolved, continuing);
+  if (!w.promises.empty()) {
+    s.in_short += fmt::format(" We kept {} of the {} dated {} that fell this week.", kept, w.promises.size(),
+                              w.promises.size() == 1 ? "promise" : "promises");
+  }
+  for (const Finding& f : b.findings) {
+    if (f.severity != Severity::kFyi && !f.plain.ask.empty()) s.asks.push_back(f.plain.ask);
+  }
+  if (!w.promises.empty()) {
+    std::vector<std::pair<std::string, std::string>> lines;
+    for (const PromiseOutcome& p : w.promises) {
+      lines.emplace_back(p.kept ? "Kept" : p.late ? "Late" : "Missed",
+                         fmt::format("{}, due {}, {}.", p.what, ShortDate(p.due), p.how));
+    }
+    s.sections.emplace_back("Promises kept and missed", std::move(lines));
+  }
+  auto risk_lines = [](const std::vector<Finding>& v, bool with_days, TimePoint now) {
+    std::vector<std::pair<std::string, std::string>> lines;
+    for (const Finding& f : v) {
+      if (f.severity == Severity::kFyi) continue;
+      Item item = ItemOf(f);
+      std::string text = item.risk + " " + item.doing;
+      if (with_days) {
+        int days = DaysRunning(f, now);
+        text += fmt::format(" (open for {} days)", days);
+      }
+      lines.emplace_back(std::string(Urgency(f.severity)), std::move(text));
+    }
+    return lines;
+  };
+  if (auto lines = risk_lines(w.new_risks, false, w.to); !lines.empty()) {
+    s.sections.emplace_back("New this week", std::move(lines));
+  }
+  if (resolved > 0) {
+    std::map<std::string_view, int> by_area;
+    for (const Finding& f : w.resolved) {
+      if (f.severity != Severity::kFyi) ++by_area[Area(f.desk)];
+    }
+    std::vector<std::pair<std::string, std::string>> lines;
+    for (const auto& [area, n] : by_area) {
+      lines.emplace_back("Fixed", fmt::format("{} about {}.", Plural(n, "problem", "problems"), area));
+    }
+    s.sections.emplace_back("Fixed this week", std::move(lines));
+  }
+  if (auto lines = risk_lines(w.continuing, true, w.to); !lines.empty()) {
+    s.sections.emplace_back("Still open from before", std::move(lines));
   }
   return s;
 }
@@ -194,6 +283,66 @@ ul {{ padding-left: 20px; }} li {{ margin: 8px 0; }}
     out += "</ul>\n";
   }
   if (!s.closing.empty()) out += fmt::format("<p class=\"closing\">{}</p>\n", Escape(s.closing));
+  out += "</main></body></html>\n";
+  return out;
+}
+
+std::string RenderCeoWeekMarkdown(const Briefing& b, const WeekReview& w) {
+  WeekSummary s = BuildWeek(b, w);
+  std::string out = fmt::format("# {}\n\n{}\n\n**In short:** {}\n\n## What we need from you\n\n", s.title,
+                                s.dates, s.in_short);
+  if (s.asks.empty()) {
+    out += "Nothing needs your decision this week.\n";
+  } else {
+    for (size_t i = 0; i < s.asks.size(); ++i) out += fmt::format("{}. {}\n", i + 1, s.asks[i]);
+  }
+  for (const auto& [heading, lines] : s.sections) {
+    out += fmt::format("\n## {}\n\n", heading);
+    for (const auto& [label, text] : lines) out += fmt::format("- **{}.** {}\n", label, text);
+  }
+  return out;
+}
+
+std::string RenderCeoWeekHtml(const Briefing& b, const WeekReview& w) {
+  WeekSummary s = BuildWeek(b, w);
+  std::string out = fmt::format(R"html(<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{0}</title>
+<style>
+body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d2430; background: #fbfaf7; margin: 0; }}
+main {{ max-width: 720px; margin: 0 auto; padding: 40px 24px 64px; }}
+h1 {{ font-size: 30px; margin: 0 0 4px; }}
+.date {{ color: #6b7280; margin: 0 0 24px; }}
+.short {{ font-size: 20px; margin: 0 0 28px; }}
+h2 {{ font: 600 14px/1.3 system-ui, sans-serif; text-transform: uppercase; letter-spacing: .06em; color: #4b5563; margin: 32px 0 10px; }}
+.asks {{ background: #fff7e6; border-left: 4px solid #d97706; padding: 12px 20px; border-radius: 6px; }}
+ul {{ padding-left: 20px; }} li {{ margin: 8px 0; }}
+.label {{ font: 600 13px system-ui, sans-serif; text-transform: uppercase; letter-spacing: .04em; margin-right: 6px; }}
+@media (prefers-color-scheme: dark) {{ body {{ background: #15181d; color: #e5e7eb; }} .asks {{ background: #2b2112; }} }}
+</style></head><body><main>
+<h1>{0}</h1>
+<p class="date">{1}</p>
+<p class="short">{2}</p>
+<h2>What we need from you</h2>
+<div class="asks">)html",
+                                Escape(s.title), Escape(s.dates), Escape(s.in_short));
+  if (s.asks.empty()) {
+    out += "<p>Nothing needs your decision this week.</p>";
+  } else {
+    out += "<ol>";
+    for (const std::string& ask : s.asks) out += fmt::format("<li>{}</li>", Escape(ask));
+    out += "</ol>";
+  }
+  out += "</div>\n";
+  for (const auto& [heading, lines] : s.sections) {
+    out += fmt::format("<h2>{}</h2>\n<ul>\n", Escape(heading));
+    for (const auto& [label, text] : lines) {
+      out += fmt::format("<li><span class=\"label\">{}</span>{}</li>\n", Escape(label), Escape(text));
+    }
+    out += "</ul>\n";
+  }
   out += "</main></body></html>\n";
   return out;
 }

@@ -94,5 +94,58 @@ TEST(CeoSummaryTest, AllClear) {
   EXPECT_NE(md.find("**In short:** Nothing needs attention."), std::string::npos) << md;
 }
 
+TEST(CeoWeekTest, PromisesNewFixedAndStillOpen) {
+  Briefing b = Sample();
+  WeekReview w;
+  w.to = b.generated_at;
+  w.from = w.to - std::chrono::hours(24 * 7);
+  w.new_risks = {b.findings[0]};
+  Finding old = b.findings[2];
+  old.first_seen = w.to - std::chrono::hours(24 * 12);
+  w.continuing = {old, b.findings[3]};
+  Finding fixed = Make(Severity::kActNow, Concern::kCustomers, "Fixed thing.");
+  Finding fixed2 = fixed;
+  fixed2.desk = "backups";
+  w.resolved = {fixed, fixed, fixed2};
+  w.promises = {{"The 2.4 release", "2026-11-24", true, false, "went out on time"},
+                {"\"Checkout\"", "2026-11-25", false, false, "was not finished: 3 pieces of work still open"}};
+  std::string md = RenderCeoWeekMarkdown(b, w);
+  EXPECT_NE(md.find("# Acme: the week in review"), std::string::npos) << md;
+  EXPECT_NE(md.find("**In short:** 1 new risk this week, 3 fixed, and 1 still open from before. "
+                    "We kept 1 of the 2 dated promises that fell this week."),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- **Kept.** The 2.4 release, due 24 November, went out on time."), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Missed.** \"Checkout\", due 25 November, was not finished"), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Fixed.** 2 problems about whether our services are up."), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Fixed.** 1 problem about our backups."), std::string::npos) << md;
+  EXPECT_NE(md.find("The website certificate runs out soon. The team is on it. (open for 13 days)"),
+            std::string::npos)
+      << md;
+  // Asks come first; FYI and technical text never appear.
+  EXPECT_LT(md.find("## What we need from you"), md.find("## Promises kept and missed"));
+  for (const char* banned : {"HTTP", "503", "A library is old", "api.internal"}) {
+    EXPECT_EQ(md.find(banned), std::string::npos) << banned;
+  }
+  std::string html = RenderCeoWeekHtml(b, w);
+  EXPECT_NE(html.find("<h2>Promises kept and missed</h2>"), std::string::npos);
+  EXPECT_NE(html.find("&quot;Checkout&quot;"), std::string::npos);
+}
+
+TEST(CeoWeekTest, QuietWeek) {
+  Briefing b;
+  b.company = "Acme";
+  b.generated_at = *ParseTime("2026-11-27T08:00:00Z");
+  WeekReview w;
+  w.to = b.generated_at;
+  w.from = w.to - std::chrono::hours(24 * 7);
+  std::string md = RenderCeoWeekMarkdown(b, w);
+  EXPECT_NE(md.find("**In short:** 0 new risks this week, 0 fixed, and 0 still open from before."),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("## Promises"), std::string::npos) << md;
+  EXPECT_NE(md.find("Nothing needs your decision this week."), std::string::npos) << md;
+}
+
 }  // namespace
 }  // namespace ctodesk

@@ -41,6 +41,13 @@ std::string RenderHtml(const Briefing& b);
 std::string RenderCeoMarkdown(const Briefing& b);
 std::string RenderCeoHtml(const Briefing& b);
 
+// The CEO's weekly summary (`brief --audience ceo --week`): what changed in
+// the seven days the review covers — promises kept and missed, new risks,
+// what was fixed (counted by area, in everyday words), what is still open and
+// for how long — with the asks of today's briefing first.
+std::string RenderCeoWeekMarkdown(const Briefing& b, const WeekReview& w);
+std::string RenderCeoWeekHtml(const Briefing& b, const WeekReview& w);
+
 // The briefing's one-paragraph summary, shared by all formats and by alerts:
 // "2 to act on now, 1 today, 3 this week; 1 resolved since yesterday."
 std::string SummaryLine(const Briefing& b);

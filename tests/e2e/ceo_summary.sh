@@ -10,11 +10,17 @@ expect_exit 0 "$CTODESK" brief --config "$WORK/demo/ctodesk.toml" --audience ceo
 grep -qi '<!doctype html>' "$WORK/ceo.html" || fail "ceo html is not a document"
 expect_exit 2 "$CTODESK" brief --config "$WORK/demo/ctodesk.toml" --audience ceo --format json
 expect_contains "$err" "--audience ceo" "json is refused for the CEO"
+expect_exit 2 "$CTODESK" brief --config "$WORK/demo/ctodesk.toml" --week
+expect_contains "$err" "--week" "--week alone is refused"
+[[ -s "$WORK/demo/ceo-week.md" && -s "$WORK/demo/ceo-week.html" ]] || fail "demo wrote no weekly summary"
+grep -q "the week in review" "$WORK/demo/ceo-week.md" || fail "weekly summary has no title"
 
-"$PYTHON" - "$WORK/demo/ceo.md" "$WORK/demo/briefing.json" <<'PY'
+for summary in ceo.md ceo-week.md; do
+"$PYTHON" - "$WORK/demo/$summary" "$WORK/demo/briefing.json" <<'PY' || fail "$summary"
 import json, re, sys
 text = open(sys.argv[1]).read()
 brief = json.load(open(sys.argv[2]))
+weekly = sys.argv[1].endswith("ceo-week.md")
 
 banned = [r"\bHTTPS?\b", r"\bTLS\b", r"\bSSL\b", r"\bDNS\b", r"\bTCP\b", r"\bURL\b", r"\bAPI\b",
           r"\bJSON\b", r"\bSQL\b", r"\bCSV\b", r"\bcommit\b", r"\brepo(sitory)?\b", r"\b[0-9a-f]{7,40}\b",
@@ -44,6 +50,10 @@ act_now = [f for f in brief["findings"] if f["severity"] == "act-now"]
 now_items = re.findall(r"^- \*\*Now\.\*\*", text, flags=re.M)
 assert len(now_items) == len(act_now), (len(now_items), len(act_now))
 assert not re.search(r"(Bearer|password=|secret=|-----BEGIN)", text), "something secret"
-print(f"grade {grade:.1f}, {len(act_now)} act-now findings represented")
+if not weekly:
+    generic = re.findall(r"Our daily check of .* found a problem", text)
+    assert not generic, f"{len(generic)} findings fell back to the generic sentence: every desk should write plain words"
+print(f"{sys.argv[1]}: grade {grade:.1f}, {len(act_now)} act-now findings represented")
 PY
+done
 echo "ceo summary ok"

@@ -535,6 +535,8 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
                              sys.path.string(), s.series.location_error);
       f.action = "Check that the backup volume is mounted and readable by the user running ctodesk.";
       f.evidence.emplace_back("error", s.series.location_error);
+      f.plain.risk = fmt::format("We cannot see the backups of {}, so we cannot tell whether we could recover it after a failure.", sys.name);
+      f.plain.doing = "The team is restoring access to the backup storage today.";
       findings.push_back(std::move(f));
       continue;
     }
@@ -550,6 +552,8 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
                                  : fmt::format(" that can be read ({} matching entries are broken)",
                                                s.series.broken.size()));
       f.action = fmt::format("Find out why the {} backup job writes nothing there, and run it now.", sys.name);
+      f.plain.risk = fmt::format("There is no backup of {} at all. If it failed today, its data would be lost.", sys.name);
+      f.plain.doing = "The team is finding out why no backup is written and running one now.";
       findings.push_back(std::move(f));
     } else {
       const BackupFile& newest = files.back();
@@ -571,7 +575,9 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
         f.evidence.emplace_back("newest", newest.path.filename().string());
         f.evidence.emplace_back("last backup at", FormatTime(newest.mtime));
         f.evidence.emplace_back("age", HumanDuration(age));
-        findings.push_back(std::move(f));
+        f.plain.risk = fmt::format("The backups of {} stopped {} ago. Anything changed since then would be lost if it failed today.", sys.name, HumanDuration(age));
+      f.plain.doing = "The team is restarting the backups and taking a fresh one today.";
+      findings.push_back(std::move(f));
       }
       if (sys.min_size > 0 && newest.size < sys.min_size) {
         Finding f = base("too-small", Severity::kToday);
@@ -582,7 +588,9 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
         f.action = "Open it and see what is missing; a backup job can succeed while dumping nothing.";
         f.evidence.emplace_back("newest", newest.path.filename().string());
         f.evidence.emplace_back("size", HumanSize(newest.size));
-        findings.push_back(std::move(f));
+        f.plain.risk = fmt::format("The latest backup of {} is much smaller than it should be, so it may be missing data.", sys.name);
+      f.plain.doing = "The team is checking what is in it and taking a new one if needed.";
+      findings.push_back(std::move(f));
       }
       if (s.recent_sizes.size() >= 3) {
         std::vector<double> before(s.recent_sizes.begin(), s.recent_sizes.end() - 1);
@@ -601,7 +609,9 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
           f.evidence.emplace_back("newest size", HumanSize(static_cast<std::int64_t>(last)));
           f.evidence.emplace_back(fmt::format("median of last {}", before.size()),
                                   HumanSize(static_cast<std::int64_t>(median)));
-          findings.push_back(std::move(f));
+          f.plain.risk = fmt::format("The latest backup of {} is less than half its usual size, so part of our data may not be protected.", sys.name);
+          f.plain.doing = "The team is comparing it with earlier backups before those are deleted.";
+      findings.push_back(std::move(f));
         } else if (median > 0 && last > median * kGrowRatio) {
           Finding f = base("grew", Severity::kFyi);
           f.title = fmt::format("{} backup grew from {} to {}", sys.name,
@@ -627,7 +637,9 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
         f.action = "Check the rotation: it may delete too early, or backups may have failed for days.";
         f.evidence.emplace_back("kept", std::to_string(files.size()));
         f.evidence.emplace_back("retention", std::to_string(sys.retention));
-        findings.push_back(std::move(f));
+        f.plain.risk = fmt::format("We keep fewer old copies of {} than we promised, so we can go back less far in time after a mistake.", sys.name);
+        f.plain.doing = "The team is checking why old copies are missing.";
+      findings.push_back(std::move(f));
       }
     }
 
@@ -656,6 +668,8 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
       f.evidence.emplace_back("file", file->path.filename().string());
       f.evidence.emplace_back("error", error);
       f.evidence.emplace_back("bad files", std::to_string(bad.size()));
+      f.plain.risk = fmt::format("A backup of {} is damaged and could not be used to recover our data.", sys.name);
+      f.plain.doing = newest_bad ? "The team is taking a new, checked backup now." : "The team is removing the damaged copy so nobody relies on it.";
       findings.push_back(std::move(f));
     }
 
@@ -668,6 +682,8 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
                  "or how long it takes.";
       f.action = fmt::format("Run `ctodesk backups drill \"{}\"`{}.", sys.name,
                              sys.drill_check.empty() ? " and add a drill_check that queries the restored data" : "");
+      f.plain.risk = fmt::format("Nobody has ever tried to recover {} from its backups, so we do not know that they work or how long it would take.", sys.name);
+      f.plain.doing = "The team will run a test recovery this week.";
       findings.push_back(std::move(f));
     } else if (!drill->ok) {
       Finding f = base("drill", Severity::kToday);
@@ -677,6 +693,8 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
       f.action = "Fix what the drill found and run it again; until it passes this series cannot be relied on.";
       f.evidence.emplace_back("last drill", FormatTime(drill->at));
       f.evidence.emplace_back("error", drill->error);
+      f.plain.risk = fmt::format("Our last test recovery of {} failed: if we needed its backups today, they might not work.", sys.name);
+      f.plain.doing = "The team is fixing the problem and repeating the test.";
       findings.push_back(std::move(f));
     } else if (now - drill->at > std::chrono::duration_cast<std::chrono::seconds>(settings_.drill_every)) {
       Finding f = base("drill", Severity::kThisWeek);
@@ -687,6 +705,8 @@ Result<std::vector<Finding>> BackupsDesk::Assess(DeskContext& ctx) {
                              drill->restore_seconds + drill->check_seconds, FormatDuration(settings_.drill_every));
       f.action = fmt::format("Run `ctodesk backups drill \"{}\"`.", sys.name);
       f.evidence.emplace_back("last drill", FormatTime(drill->at));
+      f.plain.risk = fmt::format("We have not tested recovering {} from its backups for a while.", sys.name);
+      f.plain.doing = "The team will run a test recovery this week.";
       findings.push_back(std::move(f));
     }
   }

@@ -356,6 +356,7 @@ Result<DeskReport> DeadlinesDesk::Run(DeskContext& ctx) {
     finding.desk = kDesk;
     finding.subject = subject;
     finding.kind = "at-risk";
+    finding.concern = Concern::kDelivery;
     finding.severity = (f.probability < kHopeless || soon) ? Severity::kActNow : Severity::kToday;
     const std::string to = c.promised_to.empty() ? "" : fmt::format(" to {}", c.promised_to);
     if (overdue) {
@@ -387,6 +388,20 @@ Result<DeskReport> DeadlinesDesk::Run(DeskContext& ctx) {
       finding.action = fmt::format("Tell {} now: the date we can promise with 85% confidence is {}.",
                                    who, OrBeyond(f.date_85));
     }
+    finding.plain.risk =
+        overdue ? fmt::format("We promised \"{}\"{} for {}. That date has passed and the work is not done.",
+                              c.name, to, FormatDay(c.due))
+                : f.probability < 0.05
+                      ? fmt::format("We promised \"{}\"{} for {}. At the team's current pace it will not be "
+                                    "ready in time; a date we can keep is {}.",
+                                    c.name, to, FormatDay(c.due), OrBeyond(f.date_85))
+                      : fmt::format("We promised \"{}\"{} for {}. At the team's current pace there is only a "
+                                    "{} chance of making it; a date we can keep is {}.",
+                                    c.name, to, FormatDay(c.due), Pct(f.probability), OrBeyond(f.date_85));
+    finding.plain.doing = "The team has the forecast and a smaller scope that would fit the date.";
+    finding.plain.ask = fmt::format("Decide with the team whether to tell {} that \"{}\" moves to {}, or to "
+                                    "deliver less by {}.",
+                                    who, c.name, OrBeyond(f.date_85), FormatDay(c.due));
     finding.evidence.emplace_back("probability", Pct(f.probability));
     finding.evidence.emplace_back("items left", std::to_string(c.items));
     finding.evidence.emplace_back("promised date", FormatDay(c.due));
@@ -406,6 +421,7 @@ Result<DeskReport> DeadlinesDesk::Run(DeskContext& ctx) {
     f.desk = kDesk;
     f.subject = "work in progress";
     f.kind = "ageing";
+    f.concern = Concern::kDelivery;
     f.severity = Severity::kThisWeek;
     const auto& oldest = ageing.over_85.front();
     f.title = fmt::format("{} of {} items in progress are older than the usual {} days; oldest {} "
@@ -417,6 +433,10 @@ Result<DeskReport> DeadlinesDesk::Run(DeskContext& ctx) {
                            "are stuck, blocked or too big, and they hold up every forecast.",
                            ageing.sample, settings_.weeks, ageing.p85, ageing.p50, ageing.p95);
     f.action = "Walk the oldest items at stand-up: unblock, split, or stop them.";
+    f.plain.risk = fmt::format("{} pieces of work have been stuck for longer than usual, which delays "
+                               "the dates we can promise.",
+                               ageing.over_85.size());
+    f.plain.doing = "The team is unblocking, splitting or stopping them.";
     for (size_t i = 0; i < ageing.over_85.size() && i < 8; ++i) {
       const auto& a = ageing.over_85[i];
       f.evidence.emplace_back(a.item->id, fmt::format("{} days{}", a.age_days,

@@ -584,6 +584,7 @@ std::vector<Finding> DigestFindings(const Digest& d) {
     f.subject = std::move(subject);
     f.kind = std::move(kind);
     f.severity = sev;
+    f.concern = Concern::kCustomers;
     f.evidence.emplace_back("week", fmt::format("{} to {}", FormatTime(d.week_start), FormatTime(d.week_end)));
     return f;
   };
@@ -604,6 +605,10 @@ std::vector<Finding> DigestFindings(const Digest& d) {
                              t.label, trend(t.weekly), Pct(t.paying_share));
       f.action = "Find what changed (a release, an outage, a price change) and who owns the fix; send the "
                  "affected customers a status update.";
+      f.plain.risk = fmt::format("More customers are complaining about \"{}\": {} this week against {} the "
+                                 "week before.",
+                                 t.label, t.count(), t.previous_week());
+      f.plain.doing = "The team is finding the cause and will update the customers affected.";
       f.evidence.emplace_back("tickets this week", std::to_string(t.count()));
       f.evidence.emplace_back("weekly trend", trend(t.weekly));
       quotes(f, t);
@@ -618,6 +623,11 @@ std::vector<Finding> DigestFindings(const Digest& d) {
                              Pct(t.top_revenue_share), t.label, Pct(d.top_revenue_share));
       f.action = "Have account management call the affected top customers, and put the fix on this "
                  "week's plan.";
+      f.plain.risk = fmt::format("Our biggest customers are the ones raising \"{}\". Left alone, it puts "
+                                 "our largest accounts at risk.",
+                                 t.label);
+      f.plain.doing = "The fix is on this week's plan.";
+      f.plain.ask = fmt::format("Consider calling the top customers affected by \"{}\" yourself.", t.label);
       f.evidence.emplace_back("top-revenue share", Pct(t.top_revenue_share));
       f.evidence.emplace_back("all tickets", Pct(d.top_revenue_share));
       quotes(f, t);
@@ -631,6 +641,10 @@ std::vector<Finding> DigestFindings(const Digest& d) {
                           (static_cast<double>(d.weekly[4]) / mean - 1) * 100, d.weekly[4], mean);
     f.detail = fmt::format("Tickets per week over the last five weeks: {}.", trend(d.weekly));
     f.action = "Check support staffing and reply times; the themes in the digest say what drives it.";
+    f.plain.risk = fmt::format("Customers wrote to support {:.0f}% more this week than usual, so replies "
+                               "may be slower.",
+                               (static_cast<double>(d.weekly[4]) / mean - 1) * 100);
+    f.plain.doing = "The team is checking support staffing and what drives the rise.";
     f.evidence.emplace_back("weekly trend", trend(d.weekly));
     out.push_back(std::move(f));
   }

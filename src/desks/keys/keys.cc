@@ -129,6 +129,7 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
     f.desk = kDesk;
     f.subject = "audit trail";
     f.kind = "audit-chain-broken";
+    f.concern = Concern::kSecurity;
     f.severity = Severity::kActNow;
     f.title = "The key audit trail has been tampered with";
     f.detail = fmt::format("The hash chain over {} audit entries is broken: {}. The record of who "
@@ -136,6 +137,10 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
                            verdict->entries, verdict->problems.front().what);
     f.action = "Treat it as an incident: find who had write access to the store, restore it from "
                "a backup, and compare with `ctodesk keys audit --verify`.";
+    f.plain.risk = "Our record of who was given access to our systems has been altered, so we can no "
+                   "longer prove who did what.";
+    f.plain.doing = "The team is treating it as a security incident and restoring the record.";
+    f.plain.ask = "Be ready to decide whether to bring in outside security help.";
     for (const ChainProblem& p : verdict->problems) {
       if (f.evidence.size() >= 5) break;
       f.evidence.emplace_back(p.seq ? fmt::format("entry {}", p.seq) : "head", p.what);
@@ -160,6 +165,7 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
     KeyStatus status = StatusOf(k, now);
     if (status == KeyStatus::kSuspended) {
       Finding f = Base(k, "suspended", Severity::kActNow);
+      f.concern = Concern::kSecurity;
       f.title = fmt::format("API key {} suspended: {}", Who(k), k.suspend_reason);
       // What it did in the 24 h up to its stop (its traffic may be older than
       // the suspension when it came from an ingested log).
@@ -174,6 +180,14 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
       f.action = fmt::format("Call {} about it. `ctodesk keys audit {}` lists what it fetched; then "
                              "`ctodesk keys reinstate {}` or `ctodesk keys revoke {}`.",
                              k.client.empty() ? k.owner : k.client, k.id, k.id, k.id);
+      const std::string who_plain = k.client.empty() ? k.owner : k.client;
+      f.plain.risk = fmt::format("Access for {} was stopped automatically because it was taking far more "
+                                 "of our data than usual. Customer data may have been copied.",
+                                 who_plain);
+      f.plain.doing = fmt::format("The team is finding out what was taken and will call {}.", who_plain);
+      f.plain.ask = fmt::format("Decide with the team whether customers or regulators must be told, once "
+                                "we know what {} took.",
+                                who_plain);
       f.evidence.emplace_back("suspended at", FormatTime(*k.suspended_at));
       if (auto it = last_suspend.find(k.id); it != last_suspend.end()) {
         f.evidence.emplace_back("by", it->second->actor);
@@ -191,11 +205,16 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
     if (!Usable(status)) continue;
     if (k.expires_at && *k.expires_at - now <= settings_.expiry_warning) {
       Finding f = Base(k, "expiring", Severity::kThisWeek);
+      f.concern = Concern::kCustomers;
       f.title = fmt::format("API key {} expires in {}", Who(k), HumanDuration(*k.expires_at - now));
       f.detail = fmt::format("It stops working at {}; whoever uses it gets 401s from then on.",
                              FormatTime(*k.expires_at));
       f.action = fmt::format("Rotate it (`ctodesk keys rotate --owner {}`) and hand the new key "
                              "over before then, or let it lapse on purpose.", k.owner);
+      f.plain.risk = fmt::format("The access key used by {} stops working soon; their connection to us will "
+                                 "break if it is not replaced.",
+                                 k.client.empty() ? k.owner : k.client);
+      f.plain.doing = "The team is issuing a replacement and handing it over.";
       f.evidence.emplace_back("expires at", FormatTime(*k.expires_at));
       report.findings.push_back(std::move(f));
     }

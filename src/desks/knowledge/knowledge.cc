@@ -703,6 +703,7 @@ std::vector<Finding> KnowledgeDesk::Assess(const RepoKnowledge& k, TimePoint now
     f.subject = subject;
     f.kind = std::move(kind);
     f.severity = sev;
+    f.concern = Concern::kPeople;
     f.evidence.emplace_back("repository", k.path.string());
     f.evidence.emplace_back("commit", k.commit.substr(0, 12));
     return f;
@@ -746,6 +747,9 @@ std::vector<Finding> KnowledgeDesk::Assess(const RepoKnowledge& k, TimePoint now
         f.evidence.emplace_back("only author", name_of(who));
         f.evidence.emplace_back("last commit", Day(p->last_commit));
         f.evidence.emplace_back("files", std::to_string(g.files.size()));
+        f.plain.risk = fmt::format("Only {} understands the {} part of our {} software, and they have not worked on it for {} days. If they are gone, nobody can safely change it.", p->name, g.name, k.name, idle);
+        f.plain.doing = "The team is trying to reach them to get the knowledge written down and handed over.";
+        f.plain.ask = fmt::format("Help the team reach {} (or agree a paid handover) so the {} part is not lost.", p->name, g.name);
         out.push_back(std::move(f));
         reported = true;
       }
@@ -767,6 +771,8 @@ std::vector<Finding> KnowledgeDesk::Assess(const RepoKnowledge& k, TimePoint now
       f.evidence.emplace_back("truck factor", "1");
       f.evidence.emplace_back("key person", who);
       f.evidence.emplace_back("last change", Day(g.last_change));
+      f.plain.risk = fmt::format("Only one person knows the {} part of our {} software, and it is changing now. If they were away, work on it would stop.", g.name, k.name);
+      f.plain.doing = "The team is pairing a second person with them.";
       out.push_back(std::move(f));
     }
   }
@@ -791,6 +797,8 @@ std::vector<Finding> KnowledgeDesk::Assess(const RepoKnowledge& k, TimePoint now
         k.name + "`) and rotate reviews.";
     f.evidence.emplace_back("truck factor", std::to_string(k.repo.tf.value));
     f.evidence.emplace_back("files", std::to_string(k.repo.files.size()));
+    f.plain.risk = fmt::format("Most of our {} software is understood by only {} {}. Losing {} would slow all work on it.", k.name, k.repo.tf.value, k.repo.tf.value == 1 ? "person" : "people", k.repo.tf.value == 1 ? "that person" : "them");
+    f.plain.doing = "The team is spreading the knowledge by pairing and sharing reviews.";
     out.push_back(std::move(f));
   }
 

@@ -278,6 +278,7 @@ std::vector<Finding> Assess(const std::vector<Status>& statuses, const Settings&
     Finding f;
     f.desk = kDesk;
     f.subject = fmt::format("{} {}", r.name, FormatDay(r.due));
+    f.concern = Concern::kDelivery;
     const std::string owner = r.owner.empty() ? "its owner" : r.owner;
     const int days_to = static_cast<int>((r.due - today).count());
     switch (st.state) {
@@ -292,6 +293,11 @@ std::vector<Finding> Assess(const std::vector<Status>& statuses, const Settings&
                                              : fmt::format("The tag {} does not exist in the repository.", r.tag));
         f.action = fmt::format("Ask {} for a new date today and tell everyone waiting on it; if it did ship, {}.",
                                owner, r.tag.empty() ? "mark it status = \"shipped\"" : fmt::format("push the tag {}", r.tag));
+        f.plain.risk = fmt::format("The {} release was planned for {} and has not gone out. Customers "
+                                   "and colleagues waiting for it may not know.",
+                                   r.name, FormatDay(r.due));
+        f.plain.doing = fmt::format("The team is asking {} for a new date today.", owner);
+        f.plain.ask = fmt::format("Tell any customer promised the {} release about the new date once the team has it.", r.name);
         break;
       case State::kDueToday:
         // One kind for "due": the same finding moves from this-week to today.
@@ -302,6 +308,8 @@ std::vector<Finding> Assess(const std::vector<Status>& statuses, const Settings&
         f.detail = fmt::format("{} is planned for today, {}{}.", r.name, FormatDay(r.due),
                                r.owner.empty() ? "" : fmt::format("; owner: {}", r.owner));
         f.action = fmt::format("Check with {} that it is on track: release notes, rollback plan, who is on call.", owner);
+        f.plain.risk = fmt::format("The {} release goes out today.", r.name);
+        f.plain.doing = "The team is checking it is ready and can be undone if something goes wrong.";
         break;
       case State::kUpcoming:
         if (days_to > 6) continue;
@@ -311,6 +319,8 @@ std::vector<Finding> Assess(const std::vector<Status>& statuses, const Settings&
         f.detail = fmt::format("{} is planned in {} days{}.", r.name, days_to,
                                r.owner.empty() ? "" : fmt::format("; owner: {}", r.owner));
         f.action = "Make sure sales, support and marketing know the date, and that nothing blocks it.";
+        f.plain.risk = fmt::format("The {} release is planned for {} {}.", r.name, WeekdayName(r.due), FormatDay(r.due));
+        f.plain.doing = "The team is making sure sales, support and marketing know the date.";
         break;
       case State::kShipped:
         if (!r.shipped_at || *r.shipped_at > now || *r.shipped_at < now - std::chrono::hours(24)) continue;
@@ -343,16 +353,35 @@ Result<DeskReport> ReleasesDesk::Run(DeskContext& ctx) {
   DeskReport report;
   report.findings = Assess(*statuses, settings_, now);
   report.checked = static_cast<std::int64_t>(statuses->size());
+  // One record per release due within the last week, so the weekly summary
+  // can tell promises kept from promises missed.
+  std::vector<CheckRecord> records;
+  const Day today = ics::LocalDate(now, settings_.timezone);
+  for (const Status& st : *statuses) {
+    const Release& r = st.release;
+    if (r.due > today || r.due < today - days(7)) continue;
+    if (st.state != State::kShipped && st.state != State::kOverdue && st.state != State::kDueToday) continue;
+    const bool shipped = st.state == State::kShipped;
+    const bool on_time = shipped && r.shipped_at && ics::LocalDate(*r.shipped_at, settings_.timezone) <= r.due;
+    records.push_back({kDesk, r.name, now, on_time, shipped ? 1.0 : 0.0,
+                       fmt::format(R"({{"due":"{}","state":"{}"}})", FormatDay(r.due), StateName(st.state))});
+  }
+  if (!records.empty()) {
+    if (auto w = ctx.store.AppendChecks(records); !w) return Fail(w.error());
+  }
   if (!warnings.empty()) {
     Finding f;
     f.desk = kDesk;
     f.subject = settings_.calendar ? settings_.calendar->filename().string() : "calendar";
     f.kind = "calendar-skipped";
+    f.concern = Concern::kDelivery;
     f.severity = Severity::kThisWeek;
     f.title = fmt::format("{} event{} in the release calendar could not be read", warnings.size(),
                           warnings.size() == 1 ? "" : "s");
     f.detail = warnings.front() + (warnings.size() > 1 ? fmt::format(" (and {} more)", warnings.size() - 1) : "");
     f.action = "Simplify the recurrence of these events, or list the releases in [[releases.release]].";
+    f.plain.risk = "Some planned releases could not be read from the shared calendar, so they may be missing from this report.";
+    f.plain.doing = "The team is fixing the calendar entries.";
     for (size_t i = 0; i < warnings.size() && i < 5; ++i) f.evidence.emplace_back("skipped", warnings[i]);
     report.findings.push_back(std::move(f));
   }

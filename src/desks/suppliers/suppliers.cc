@@ -374,6 +374,7 @@ Result<std::vector<Finding>> SuppliersDesk::Assess(DeskContext& ctx) {
       f.subject = feed.name;
       f.kind = std::move(kind);
       f.severity = sev;
+      f.concern = Concern::kSuppliers;
       f.evidence.emplace_back("supplier", feed.supplier);
       f.evidence.emplace_back("schedule", fmt::format("{} ({}), grace {}", feed.schedule->expression(),
                                                       feed.schedule->time_zone(),
@@ -406,6 +407,16 @@ Result<std::vector<Finding>> SuppliersDesk::Assess(DeskContext& ctx) {
                      : fmt::format("Chase {} for the delivery, and warn the owners of {} that they "
                                    "are running on stale data.",
                                    feed.supplier, downstream);
+      f.plain.risk = feed.downstream.empty()
+                         ? fmt::format("A regular data delivery from {} has not arrived.", feed.supplier)
+                         : fmt::format("A regular data delivery from {} has not arrived, so {} {} running on "
+                                       "out-of-date information.",
+                                       feed.supplier, downstream, feed.downstream.size() == 1 ? "is" : "are");
+      f.plain.doing = fmt::format("The team is chasing {} for it.", feed.supplier);
+      if (streak > 2) {
+        f.plain.ask = fmt::format("{} has missed {} deliveries in a row: raise it with them at your level.",
+                                  feed.supplier, streak);
+      }
       f.evidence.emplace_back("due", FormatTime(last_due->due));
       f.evidence.emplace_back("missed in a row", std::to_string(streak));
       if (!feed.downstream.empty()) f.evidence.emplace_back("downstream", downstream);
@@ -435,6 +446,8 @@ Result<std::vector<Finding>> SuppliersDesk::Assess(DeskContext& ctx) {
                              feed.downstream.empty() ? "the jobs that load it" : downstream,
                              feed.supplier);
       f.evidence.emplace_back("file", d.file);
+      f.plain.risk = fmt::format("Data from {} arrived late today, so work that relies on it may have used old information.", feed.supplier);
+      f.plain.doing = "The team is checking what ran on the late data.";
       f.evidence.emplace_back("due", FormatTime(last_delivered->due));
       f.evidence.emplace_back("arrived", FormatTime(d.arrived));
       f.evidence.emplace_back("late in 7 days", std::to_string(late_week));
@@ -445,6 +458,8 @@ Result<std::vector<Finding>> SuppliersDesk::Assess(DeskContext& ctx) {
                             feed.supplier, late_week);
       f.detail = "The latest delivery was on time, but the feed keeps slipping past its grace.";
       f.action = fmt::format("Take the lateness to {} (see `ctodesk suppliers report`).", feed.supplier);
+      f.plain.risk = fmt::format("Data from {} arrived late {} times this week.", feed.supplier, late_week);
+      f.plain.doing = fmt::format("The team is raising the delays with {}.", feed.supplier);
       f.evidence.emplace_back("late in 7 days", std::to_string(late_week));
       findings.push_back(std::move(f));
     }
@@ -462,6 +477,10 @@ Result<std::vector<Finding>> SuppliersDesk::Assess(DeskContext& ctx) {
         f.action = fmt::format("Hold the load{}; check the import mapping against the new columns "
                                "and ask {} whether the change is intended.",
                                feed.downstream.empty() ? "" : " into " + downstream, feed.supplier);
+        f.plain.risk = fmt::format("{} changed the layout of the data they send us without warning. Loading it "
+                                   "as it is could put wrong figures into our systems.",
+                                   feed.supplier);
+        f.plain.doing = "The team has held the data back and is checking the change with the supplier.";
         f.evidence.emplace_back("file", latest.file);
         f.evidence.emplace_back("change", r.message);
         f.evidence.emplace_back("columns now", JoinList(latest.columns));
@@ -478,6 +497,10 @@ Result<std::vector<Finding>> SuppliersDesk::Assess(DeskContext& ctx) {
       f.action = fmt::format("Send {} the rule and the sample rows; decide whether {} may use this "
                              "delivery.",
                              feed.supplier, feed.downstream.empty() ? "anything" : downstream);
+      f.plain.risk = fmt::format("The latest data from {} failed one of our quality checks, so some of "
+                                 "it may be wrong.",
+                                 feed.supplier);
+      f.plain.doing = fmt::format("The team is sending examples to {} and deciding whether to use it.", feed.supplier);
       f.evidence.emplace_back("file", latest.file);
       f.evidence.emplace_back("rule", r.rule);
       if (!r.column.empty()) f.evidence.emplace_back("column", r.column);
