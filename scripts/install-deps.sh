@@ -16,7 +16,7 @@ test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema curl openssl
   nginx
-  tar gzip xz-utils zstd postgresql-client
+  tar gzip xz-utils zstd postgresql-client postgresql
 )
 
 want=("${build_packages[@]}")

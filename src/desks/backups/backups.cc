@@ -1,5 +1,7 @@
 #include "desks/backups/backups.h"
 
+#include "desks/backups/pg_drill.h"
+
 #include <fnmatch.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -168,8 +170,19 @@ Settings ReadSettings(ConfigTable& section) {
     }
     if (auto c = t.String("command")) sys.command = *c;
     if (auto c = t.String("drill_check")) sys.drill_check = *c;
+    if (auto c = t.String("drill_postgres")) {
+      if (std::string why = PgConninfoProblem(*c); !why.empty()) {
+        t.Error("drill_postgres", why);
+      } else {
+        sys.drill_postgres = *c;
+      }
+    }
     if (auto d = t.DurationValue("timeout")) sys.timeout = *d;
     bool wants_command = std::find(sys.verify.begin(), sys.verify.end(), VerifyMode::kCommand) != sys.verify.end();
+    if (!sys.drill_postgres.empty() &&
+        std::find(sys.verify.begin(), sys.verify.end(), VerifyMode::kPgDump) == sys.verify.end()) {
+      t.Error("drill_postgres", "a scratch-database drill restores PostgreSQL dumps: add \"pg_dump\" to verify");
+    }
     if (wants_command && sys.command.empty()) {
       t.Error("verify", "verify mode \"command\" needs \"command\", the command to run on each file");
     }
@@ -388,6 +401,80 @@ Result<VerifyReport> BackupsDesk::Verify(DeskContext& ctx, const VerifyOptions& 
   return report;
 }
 
+namespace {
+
+// Restores a PostgreSQL dump into a scratch database on the drill server, runs
+// drill_check against it (PGDATABASE set), and drops it unless `keep`.
+void DrillIntoScratchDatabase(const System& system, const BackupFile& newest, const std::string& db, bool keep,
+                              DrillRecord& d) {
+  auto restored = RestoreIntoScratchDatabase(newest.path, system.drill_postgres, db, system.timeout);
+  if (!restored) {
+    d.error = "restore failed: " + restored.error().message;
+    return;
+  }
+  d.restore_seconds = restored->seconds;
+  d.entries = 1;
+  d.bytes = newest.size;
+  d.ok = true;
+  d.check_output = fmt::format("restored ({} format) into scratch database {}", restored->format, db);
+  if (!system.drill_check.empty()) {
+    CommandSpec spec{system.drill_check, newest.path, "", system.timeout};
+    spec.env = PgEnvironment(system.drill_postgres, db);
+    CommandResult c = RunCommand(spec);
+    d.check_seconds = std::chrono::duration<double>(c.took).count();
+    if (!c.last_line.empty()) d.check_output = c.last_line;
+    if (!c.ok) {
+      d.ok = false;
+      d.error = "drill_check " + c.error;
+    }
+  }
+  if (keep) {
+    d.check_output += fmt::format(" (kept: scratch database {})", db);
+  } else if (auto dropped = DropScratchDatabase(system.drill_postgres, db, system.timeout); !dropped) {
+    d.ok = false;
+    d.error = dropped.error().message;
+  }
+}
+
+// Extracts an archive (or copies any other file) into `dir`, checks a SQLite
+// copy's integrity there, and runs drill_check in it.
+void DrillIntoFolder(const System& system, const BackupFile& newest, const std::filesystem::path& dir,
+                     bool archive, VerifyControl& control, DrillRecord& d) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto restored = archive ? ExtractArchive(newest.path, dir, control) : CopyInto(newest.path, dir, control);
+  d.restore_seconds = Seconds(std::chrono::steady_clock::now() - t0);
+  if (!restored) {
+    d.error = "restore failed: " + restored.error().message;
+    return;
+  }
+  d.entries = restored->entries;
+  d.bytes = restored->bytes;
+  d.ok = true;
+  bool is_sqlite =
+      std::find(system.verify.begin(), system.verify.end(), VerifyMode::kSqlite) != system.verify.end();
+  if (is_sqlite) {
+    // The copy must open and pass its integrity check where it was restored.
+    CheckResult r = CheckSqlite(dir / newest.path.filename(), control);
+    if (r.verdict == Verdict::kBad) {
+      d.ok = false;
+      d.error = "restored database fails: " + r.error;
+      return;
+    }
+    if (!r.notes.empty()) d.check_output = r.notes.front();
+  }
+  if (!system.drill_check.empty()) {
+    CommandResult c = RunCommand({system.drill_check, newest.path, dir, system.timeout});
+    d.check_seconds = std::chrono::duration<double>(c.took).count();
+    d.check_output = c.last_line;
+    if (!c.ok) {
+      d.ok = false;
+      d.error = "drill_check " + c.error;
+    }
+  }
+}
+
+}  // namespace
+
 Result<DrillRecord> BackupsDesk::Drill(DeskContext& ctx, const std::string& name,
                                        const DrillOptions& options) {
   namespace fs = std::filesystem;
@@ -438,40 +525,19 @@ Result<DrillRecord> BackupsDesk::Drill(DeskContext& ctx, const std::string& name
   const bool archive =
       std::find(system->verify.begin(), system->verify.end(), VerifyMode::kArchive) != system->verify.end() ||
       IsArchiveName(newest.path);
-  auto t0 = std::chrono::steady_clock::now();
-  auto restored = archive ? ExtractArchive(newest.path, dir, control) : CopyInto(newest.path, dir, control);
-  d.restore_seconds = Seconds(std::chrono::steady_clock::now() - t0);
-  if (!restored) {
-    d.error = "restore failed: " + restored.error().message;
+  std::string scratch_db;
+  if (!system->drill_postgres.empty() && !archive) {
+    scratch_db = ScratchDatabaseName(now);
+    DrillIntoScratchDatabase(*system, newest, scratch_db, options.keep, d);
   } else {
-    d.entries = restored->entries;
-    d.bytes = restored->bytes;
-    d.ok = true;
-    bool is_sqlite = std::find(system->verify.begin(), system->verify.end(), VerifyMode::kSqlite) !=
-                     system->verify.end();
-    if (is_sqlite) {
-      // The copy must open and pass its integrity check where it was restored.
-      CheckResult r = CheckSqlite(dir / newest.path.filename(), control);
-      if (r.verdict == Verdict::kBad) {
-        d.ok = false;
-        d.error = "restored database fails: " + r.error;
-      } else if (!r.notes.empty()) {
-        d.check_output = r.notes.front();
-      }
-    }
-    if (d.ok && !system->drill_check.empty()) {
-      CommandResult c = RunCommand({system->drill_check, newest.path, dir, system->timeout});
-      d.check_seconds = std::chrono::duration<double>(c.took).count();
-      d.check_output = c.last_line;
-      if (!c.ok) {
-        d.ok = false;
-        d.error = "drill_check " + c.error;
-      }
-    }
+    DrillIntoFolder(*system, newest, dir, archive, control, d);
   }
   if (temporary && !options.keep) {
     fs::remove_all(dir, ec);
     d.dir.clear();
+  }
+  if (!scratch_db.empty()) {
+    d.dir = fmt::format("PostgreSQL scratch database {}{}", scratch_db, options.keep ? "" : " (dropped afterwards)");
   }
   if (auto w = ctx.store.PutState(kDrillState, name, DrillJson(d)); !w) return Fail(w.error());
   return d;

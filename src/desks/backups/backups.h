@@ -45,6 +45,10 @@ struct System {
   std::vector<VerifyMode> verify;
   std::string command;      // for verify = "command"
   std::string drill_check;  // run in the restored folder after a drill
+  // For pg_dump series: a PostgreSQL server (libpq keyword=value, no dbname)
+  // where a drill restores into a scratch database it creates and drops
+  // (pg_drill.h); drill_check then runs with PGDATABASE set to it.
+  std::string drill_postgres;
   Duration timeout = std::chrono::hours(1);  // for command and drill_check
 };
 

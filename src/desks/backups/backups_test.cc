@@ -4,6 +4,8 @@
 // the desk's findings, incremental verification and drills with a memory
 // store and a fixed clock. Every file lives in a fresh temporary folder.
 #include "desks/backups/backups.h"
+#include "desks/backups/command.h"
+#include "desks/backups/pg_drill.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -943,4 +945,33 @@ TEST_F(DeskTest, Drills) {
 }
 
 }  // namespace
+
+TEST(PgDrillTest, ConninfoIsCheckedBeforeAnythingRuns) {
+  EXPECT_EQ(PgConninfoProblem("host=127.0.0.1 port=5432 user=drill passfile=/etc/pgpass"), "");
+  EXPECT_NE(PgConninfoProblem("postgresql://drill@127.0.0.1/shop").find("not a URI"), std::string::npos);
+  EXPECT_NE(PgConninfoProblem("host=h dbname=shop").find("leave out dbname"), std::string::npos);
+  EXPECT_NE(PgConninfoProblem("host=h colour=blue").find("unknown keyword \"colour\""), std::string::npos);
+  EXPECT_NE(PgConninfoProblem("host=h password='a b'").find("quotes"), std::string::npos);
+  EXPECT_NE(PgConninfoProblem("host=").find("\"host\" has no value"), std::string::npos);
+  EXPECT_NE(PgConninfoProblem("  ").find("expected keyword=value"), std::string::npos);
+}
+
+TEST(PgDrillTest, ConninfoBecomesEnvironmentNotArguments) {
+  auto env = PgEnvironment("host=db.internal port=6432 user=drill password=s3cret", "ctodesk_drill_1_2");
+  std::vector<std::string> want = {"PGHOST=db.internal", "PGPORT=6432", "PGUSER=drill", "PGPASSWORD=s3cret",
+                                   "PGDATABASE=ctodesk_drill_1_2"};
+  EXPECT_EQ(env, want);
+  EXPECT_TRUE(ScratchDatabaseName(TimePoint{std::chrono::seconds(1700000000)}).starts_with("ctodesk_drill_1700000000_"));
+}
+
+TEST(PgDrillTest, CommandEnvironmentReplacesInherited) {
+  ::setenv("PGDATABASE", "production", 1);
+  CommandSpec spec{"echo \"$PGDATABASE $PGHOST\"", "", "", std::chrono::seconds(10)};
+  spec.env = {"PGDATABASE=scratch", "PGHOST=127.0.0.1"};
+  CommandResult r = RunCommand(spec);
+  ::unsetenv("PGDATABASE");
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.last_line, "scratch 127.0.0.1");
+}
+
 }  // namespace ctodesk::backups

@@ -59,8 +59,17 @@ CommandResult RunCommand(const CommandSpec& spec) {
   for (char** e = environ; *e; ++e) {
     std::string_view kv(*e);
     if (kv.starts_with("CTODESK_BACKUP_FILE=") || kv.starts_with("CTODESK_RESTORE_DIR=")) continue;
-    env_text.emplace_back(kv);
+    bool replaced = false;
+    for (const std::string& extra : spec.env) {
+      auto eq = extra.find('=');
+      if (eq != std::string::npos && kv.size() > eq && kv.substr(0, eq + 1) == std::string_view(extra).substr(0, eq + 1)) {
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) env_text.emplace_back(kv);
   }
+  for (const std::string& extra : spec.env) env_text.push_back(extra);
   env_text.push_back("CTODESK_BACKUP_FILE=" + spec.file.string());
   env_text.push_back("CTODESK_RESTORE_DIR=" + spec.dir.string());
   std::vector<char*> envp;

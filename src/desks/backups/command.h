@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -20,6 +21,7 @@ struct CommandSpec {
   std::filesystem::path file;  // may be empty
   std::filesystem::path dir;   // may be empty; also the working directory when set
   Duration timeout = std::chrono::hours(1);
+  std::vector<std::string> env;  // extra "NAME=value" entries, replacing inherited ones
 };
 
 struct CommandResult {
