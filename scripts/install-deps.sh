@@ -10,7 +10,7 @@ build_packages=(
   libexpected-dev libboost-dev libhowardhinnant-date-dev tzdata
   zlib1g-dev libzstd-dev libsimdjson-dev
   libgit2-dev libhyperscan-dev
-  libarchive-dev liblzma-dev
+  libarchive-dev liblzma-dev libxxhash-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -25,6 +25,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -142,6 +143,24 @@ std::string Sha256Line(const fs::path& file, const std::string& name) {
   auto h = HashFile(file, "sha256", c, &error);
   EXPECT_TRUE(h) << error;
   return (h ? *h : "") + "  " + name + "\n";
+}
+
+// Digests of "hi\n" as the reference tools print them (sha256sum, xxhsum
+// 0.8.1 -H1, -H2 and --tag -H3), so our canonical forms match theirs.
+TEST(HashFileTest, MatchesTheReferenceTools) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("ctodesk-hash-{}", ::getpid());
+  fs::create_directories(dir);
+  WriteText(dir / "hi.txt", "hi\n");
+  VerifyControl c;
+  std::string e;
+  EXPECT_EQ(*HashFile(dir / "hi.txt", "sha256", c, &e),
+            "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4");
+  EXPECT_EQ(*HashFile(dir / "hi.txt", "xxh64", c, &e), "d50463dd92503d34");
+  EXPECT_EQ(*HashFile(dir / "hi.txt", "xxh128", c, &e), "f4d0497cf9394caab34d1a3ab2bece70");
+  EXPECT_EQ(*HashFile(dir / "hi.txt", "xxh3", c, &e), "b34d1a3ab2bece70");
+  EXPECT_FALSE(HashFile(dir / "hi.txt", "md4-of-doom", c, &e));
+  EXPECT_NE(e.find("no md4-of-doom digest"), std::string::npos) << e;
+  fs::remove_all(dir);
 }
 
 // ---------------------------------------------------------------- sizes
@@ -366,6 +385,24 @@ TEST(VerifyTest, Checksums) {
          WriteText(d / "b.tar.sha256", "SHA256 (b.tar) = " + line.substr(0, 64) + "\n");
        },
        true, ""},
+      {"xxh128sum beside",
+       [](const fs::path& d, const fs::path& f) {
+         VerifyControl c;
+         std::string e;
+         WriteText(d / "b.tar.xxh128", *HashFile(f, "xxh128", c, &e) + "  b.tar\n");
+       },
+       true, ""},
+      {"XXH3 tag in XXHSUMS",
+       [](const fs::path& d, const fs::path& f) {
+         VerifyControl c;
+         std::string e;
+         WriteText(d / "XXHSUMS", "XXH3 (b.tar) = " + *HashFile(f, "xxh3", c, &e) + "\n");
+       },
+       true, ""},
+      {"xxh128 mismatch", [](const fs::path& d, const fs::path&) { WriteText(d / "XXH128SUMS", std::string(32, 'e') + "  b.tar\n"); },
+       false, "checksums: XXH128 mismatch against XXH128SUMS line 1"},
+      {"tag and length disagree", [](const fs::path& d, const fs::path&) { WriteText(d / "b.tar.xxh3", "XXH3 (b.tar) = " + std::string(32, 'e') + "\n"); },
+       false, "checksums: manifest b.tar.xxh3 line 1: \"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\" is not a SHA-256, BLAKE2b-512, XXH128, XXH3 or XXH64 hash tagged \"XXH3\""},
       {"mismatch", [](const fs::path& d, const fs::path&) { WriteText(d / "b.tar.sha256", std::string(64, 'a') + "  b.tar\n"); },
        false, "checksums: SHA-256 mismatch against b.tar.sha256 line 1: expected aaaaaaaaaaaaaaaa…"},
       {"b2 mismatch", [](const fs::path& d, const fs::path&) { WriteText(d / "b.tar.b2", std::string(128, 'b') + "  b.tar\n"); },
@@ -379,7 +416,7 @@ TEST(VerifyTest, Checksums) {
       {"not listed", [](const fs::path& d, const fs::path&) { WriteText(d / "SHA256SUMS", std::string(64, 'a') + "  other.tar\n"); },
        false, "checksums: b.tar is not listed in manifest SHA256SUMS"},
       {"malformed line", [](const fs::path& d, const fs::path&) { WriteText(d / "b.tar.sha256", "not a hash line\n"); },
-       false, "checksums: manifest b.tar.sha256 line 1: \"not\" is not a SHA-256 or BLAKE2b-512 hash"},
+       false, "checksums: manifest b.tar.sha256 line 1: \"not\" is not a SHA-256, BLAKE2b-512, XXH128, XXH3 or XXH64 hash"},
       {"empty manifest", [](const fs::path& d, const fs::path&) { WriteText(d / "b.tar.sha256", "\n# nothing\n"); },
        false, "checksums: manifest b.tar.sha256 lists no files"},
       {"binary junk manifest", [](const fs::path& d, const fs::path&) { WriteText(d / "b.tar.sha256", Random(3000, 4)); },

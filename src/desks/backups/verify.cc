@@ -24,6 +24,7 @@
 #include <archive_entry.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <xxhash.h>
 #include <sqlite3.h>
 
 #include "core/size.h"
@@ -124,7 +125,36 @@ struct ManifestLine {
   int line = 0;
   std::string hash;  // lower-case hex
   std::string name;
+  std::string algorithm;  // HashFile's name: "sha256", "blake2b512", "xxh128", "xxh3", "xxh64"
 };
+
+std::string_view DisplayName(std::string_view algorithm) {
+  if (algorithm == "sha256") return "SHA-256";
+  if (algorithm == "blake2b512") return "BLAKE2b";
+  if (algorithm == "xxh128") return "XXH128";
+  if (algorithm == "xxh3") return "XXH3";
+  return "XXH64";
+}
+
+// The algorithm of a BSD tag ("SHA256 (name) = ..."), or of a bare hash by its
+// length: 64 hex SHA-256 (sha256sum), 128 BLAKE2b-512 (b2sum), 32 XXH128
+// (xxh128sum), 16 XXH64 (xxhsum's default; XXH3 is always tagged).
+std::string AlgorithmOf(std::string_view tag, size_t hex_length) {
+  std::string t = Lower(std::string(tag));
+  if (t == "sha256") return hex_length == 64 ? "sha256" : "";
+  if (t == "blake2b" || t == "blake2b-512") return hex_length == 128 ? "blake2b512" : "";
+  if (t == "xxh128") return hex_length == 32 ? "xxh128" : "";
+  if (t == "xxh3") return hex_length == 16 ? "xxh3" : "";
+  if (t == "xxh64") return hex_length == 16 ? "xxh64" : "";
+  if (!t.empty()) return "";
+  switch (hex_length) {
+    case 64: return "sha256";
+    case 128: return "blake2b512";
+    case 32: return "xxh128";
+    case 16: return "xxh64";
+  }
+  return "";
+}
 
 // sha256sum / b2sum lines ("HASH  name", "HASH *name") and BSD tags
 // ("SHA256 (name) = HASH"). Returns an error naming the first bad line.
@@ -141,10 +171,13 @@ std::string ParseManifest(const std::string& text, std::vector<ManifestLine>& ou
     if (line.empty() || line[0] == '#') continue;
     ManifestLine m;
     m.line = number;
+    std::string tag;
     if (auto paren = line.find(" ("); paren != std::string::npos && line.rfind(") = ") != std::string::npos) {
       size_t close = line.rfind(") = ");
+      tag = line.substr(0, paren);
       m.name = line.substr(paren + 2, close - paren - 2);
       m.hash = line.substr(close + 4);
+      if (tag.empty()) tag = "?";
     } else {
       size_t space = line.find(' ');
       if (space == std::string::npos || space + 1 >= line.size()) {
@@ -154,9 +187,11 @@ std::string ParseManifest(const std::string& text, std::vector<ManifestLine>& ou
       m.name = line.substr(space + 1);
       if (!m.name.empty() && (m.name[0] == ' ' || m.name[0] == '*')) m.name.erase(0, 1);
     }
-    if (!IsHex(m.hash) || (m.hash.size() != 64 && m.hash.size() != 128)) {
-      return fmt::format("line {}: \"{}\" is not a SHA-256 or BLAKE2b-512 hash", number,
-                         Printable(m.hash.substr(0, 140)));
+    m.algorithm = IsHex(m.hash) ? AlgorithmOf(tag, m.hash.size()) : "";
+    if (m.algorithm.empty()) {
+      return fmt::format("line {}: \"{}\" is not a SHA-256, BLAKE2b-512, XXH128, XXH3 or XXH64 hash{}", number,
+                         Printable(m.hash.substr(0, 140)),
+                         tag.empty() ? "" : fmt::format(" tagged \"{}\"", Printable(tag.substr(0, 40))));
     }
     m.hash = Lower(m.hash);
     out.push_back(std::move(m));
@@ -251,18 +286,104 @@ CheckResult CheckArchive(const std::filesystem::path& file, VerifyControl& contr
   return r;
 }
 
+namespace {
+
+// One streaming hash: OpenSSL EVP for the cryptographic ones, libxxhash for XXH*.
+class Hasher {
+ public:
+  static std::unique_ptr<Hasher> Make(std::string_view algorithm, std::string* error);
+  virtual ~Hasher() = default;
+  virtual void Update(const void* data, size_t size) = 0;
+  virtual std::string HexDigest() = 0;
+};
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string hex(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    hex[2 * i] = kDigits[bytes[i] >> 4];
+    hex[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+  return hex;
+}
+
+class EvpHasher final : public Hasher {
+ public:
+  explicit EvpHasher(const EVP_MD* md) : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(ctx_.get(), md, nullptr);
+  }
+  void Update(const void* data, size_t size) override { EVP_DigestUpdate(ctx_.get(), data, size); }
+  std::string HexDigest() override {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), digest, &len);
+    return Hex(digest, len);
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+// XXH3 (64 or 128 bits) and XXH64, written in xxhsum's canonical (big-endian) form.
+class XxHasher final : public Hasher {
+ public:
+  explicit XxHasher(std::string_view algorithm) : bits_(algorithm == "xxh128" ? 128 : 64), legacy_(algorithm == "xxh64") {
+    if (legacy_) {
+      state64_ = XXH64_createState();
+      XXH64_reset(state64_, 0);
+    } else {
+      state3_ = XXH3_createState();
+      bits_ == 128 ? XXH3_128bits_reset(state3_) : XXH3_64bits_reset(state3_);
+    }
+  }
+  ~XxHasher() override {
+    if (state64_) XXH64_freeState(state64_);
+    if (state3_) XXH3_freeState(state3_);
+  }
+  void Update(const void* data, size_t size) override {
+    if (legacy_) XXH64_update(state64_, data, size);
+    else if (bits_ == 128) XXH3_128bits_update(state3_, data, size);
+    else XXH3_64bits_update(state3_, data, size);
+  }
+  std::string HexDigest() override {
+    if (bits_ == 128) {
+      XXH128_canonical_t c;
+      XXH128_canonicalFromHash(&c, XXH3_128bits_digest(state3_));
+      return Hex(c.digest, sizeof(c.digest));
+    }
+    XXH64_canonical_t c;
+    XXH64_canonicalFromHash(&c, legacy_ ? XXH64_digest(state64_) : XXH3_64bits_digest(state3_));
+    return Hex(c.digest, sizeof(c.digest));
+  }
+
+ private:
+  int bits_;
+  bool legacy_;
+  XXH64_state_t* state64_ = nullptr;
+  XXH3_state_t* state3_ = nullptr;
+};
+
+std::unique_ptr<Hasher> Hasher::Make(std::string_view algorithm, std::string* error) {
+  if (algorithm == "xxh128" || algorithm == "xxh3" || algorithm == "xxh64") {
+    return std::make_unique<XxHasher>(algorithm);
+  }
+  const EVP_MD* md = EVP_get_digestbyname(std::string(algorithm).c_str());
+  if (!md) {
+    *error = fmt::format("OpenSSL has no {} digest", algorithm);
+    return nullptr;
+  }
+  return std::make_unique<EvpHasher>(md);
+}
+
+}  // namespace
+
 std::optional<std::string> HashFile(const std::filesystem::path& file, std::string_view algorithm,
                                     VerifyControl& control, std::string* error) {
   FileDescriptor fd(OpenForRead(file, error));
   if (fd.get() < 0) return std::nullopt;
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  const EVP_MD* md = EVP_get_digestbyname(std::string(algorithm).c_str());
-  if (!md) {
-    *error = fmt::format("OpenSSL has no {} digest", algorithm);
-    return std::nullopt;
-  }
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), md, nullptr);
+  auto hasher = Hasher::Make(algorithm, error);
+  if (!hasher) return std::nullopt;
   std::vector<unsigned char> buf(kBlock);
   while (true) {
     ssize_t got = ::read(fd.get(), buf.data(), buf.size());
@@ -272,19 +393,14 @@ std::optional<std::string> HashFile(const std::filesystem::path& file, std::stri
       return std::nullopt;
     }
     if (got == 0) break;
-    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(got));
+    hasher->Update(buf.data(), static_cast<size_t>(got));
     if (control.progress) control.progress->Add(got);
     if (control.Expired()) {
       error->clear();
       return std::nullopt;
     }
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return hasher->HexDigest();
 }
 
 CheckResult CheckChecksums(const std::filesystem::path& file, VerifyControl& control) {
@@ -294,7 +410,7 @@ CheckResult CheckChecksums(const std::filesystem::path& file, VerifyControl& con
   fs::path manifest;
   bool per_file = false;
   std::error_code ec;
-  for (const char* ext : {".sha256", ".sha256sum", ".b2", ".b2sum"}) {
+  for (const char* ext : {".sha256", ".sha256sum", ".b2", ".b2sum", ".xxh128", ".xxh3", ".xxh64", ".xxh"}) {
     fs::path p = dir / (base + ext);
     if (fs::is_regular_file(p, ec)) {
       manifest = p;
@@ -303,7 +419,8 @@ CheckResult CheckChecksums(const std::filesystem::path& file, VerifyControl& con
     }
   }
   if (manifest.empty()) {
-    for (const char* name : {"SHA256SUMS", "SHA256SUMS.txt", "sha256sums.txt", "B2SUMS", "b2sums.txt"}) {
+    for (const char* name : {"SHA256SUMS", "SHA256SUMS.txt", "sha256sums.txt", "B2SUMS", "b2sums.txt",
+                             "XXH128SUMS", "xxh128sums.txt", "XXHSUMS", "xxhsums.txt"}) {
       if (fs::is_regular_file(dir / name, ec)) {
         manifest = dir / name;
         break;
@@ -312,7 +429,7 @@ CheckResult CheckChecksums(const std::filesystem::path& file, VerifyControl& con
   }
   if (manifest.empty()) {
     return CheckResult::Bad(fmt::format("no checksum manifest beside it (looked for {}.sha256, "
-                                        "{}.b2 and SHA256SUMS/B2SUMS in {})",
+                                        "{}.b2, .xxh128 and SHA256SUMS/B2SUMS/XXH128SUMS in {})",
                                         base, base, dir.string()));
   }
   const std::string mname = manifest.filename().string();
@@ -342,7 +459,7 @@ CheckResult CheckChecksums(const std::filesystem::path& file, VerifyControl& con
     }
   }
   if (!mine) return CheckResult::Bad(fmt::format("{} is not listed in manifest {}", base, mname));
-  const char* algorithm = mine->hash.size() == 64 ? "sha256" : "blake2b512";
+  const std::string& algorithm = mine->algorithm;
   std::string error;
   auto actual = HashFile(file, algorithm, control, &error);
   CheckResult r;
@@ -357,10 +474,10 @@ CheckResult CheckChecksums(const std::filesystem::path& file, VerifyControl& con
   r.bytes_read = static_cast<std::int64_t>(fs::file_size(file, ec));
   if (*actual != mine->hash) {
     return CheckResult::Bad(fmt::format("{} mismatch against {} line {}: expected {}…, got {}…",
-                                        algorithm == std::string_view("sha256") ? "SHA-256" : "BLAKE2b",
+                                        DisplayName(algorithm),
                                         mname, mine->line, mine->hash.substr(0, 16), actual->substr(0, 16)));
   }
-  r.notes.push_back(fmt::format("{} matches {}", algorithm == std::string_view("sha256") ? "SHA-256" : "BLAKE2b", mname));
+  r.notes.push_back(fmt::format("{} matches {}", DisplayName(algorithm), mname));
   return r;
 }
 

@@ -2,9 +2,12 @@
 //   archive    libarchive reads every entry of a tar / tar.gz / tar.zst /
 //              tar.xz / zip to its end (a truncated or corrupt stream fails
 //              at the entry it breaks in)
-//   checksums  a sha256sum- or b2sum-format manifest beside the file
-//              ("<file>.sha256", ".sha256sum", ".b2", ".b2sum", or SHA256SUMS /
-//              B2SUMS in the folder) must list it with the hash it has now
+//   checksums  a sha256sum-, b2sum- or xxhsum-format manifest beside the file
+//              ("<file>.sha256", ".sha256sum", ".b2", ".b2sum", ".xxh128",
+//              ".xxh3", ".xxh64", or SHA256SUMS / B2SUMS / XXH128SUMS in the
+//              folder) must list it with the hash it has now. GNU lines tell
+//              the algorithm by length (64 hex SHA-256, 128 BLAKE2b-512, 32
+//              XXH128, 16 XXH64), BSD tags by name ("XXH3 (f) = ...")
 //   sqlite     opens read-only (immutable), PRAGMA integrity_check, counts rows
 //   pg_dump    custom format: `pg_restore --list` succeeds; plain SQL: ends
 //              with pg_dump's "-- PostgreSQL database dump complete"
@@ -69,7 +72,9 @@ CheckResult CheckCommand(const std::filesystem::path& file, VerifyControl& contr
 CheckResult VerifyFile(const std::filesystem::path& file, const std::vector<VerifyMode>& modes,
                        VerifyControl& control);
 
-// Hex digest of a whole file with OpenSSL EVP: "sha256" or "blake2b512".
+// Hex digest of a whole file: "sha256" or "blake2b512" through OpenSSL EVP
+// (SHA extensions where the CPU has them); "xxh128", "xxh3" or "xxh64"
+// through libxxhash, in xxhsum's canonical form.
 // Returns nullopt (and sets `error`) when the file cannot be read, or when the
 // deadline passed (error empty).
 std::optional<std::string> HashFile(const std::filesystem::path& file, std::string_view algorithm,
