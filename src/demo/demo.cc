@@ -77,6 +77,7 @@ Result<std::unique_ptr<DemoCompany>> DemoCompany::Create(const std::filesystem::
 
 [company]
 name = "Acme Parcels"
+time_zone = "Europe/Berlin"
 
 [health]
 concurrency = 16
@@ -131,7 +132,11 @@ target = "localhost"
   auto backups = WriteDemoBackups(dir, now);
   if (!backups) return Fail(backups.error());
   config += *backups;
-  auto leaks = WriteDemoLeaks(dir, now);
+  // Keys first: the leak demo commits one of them.
+  std::string leaked_key;
+  auto api_keys = WriteDemoKeys(dir, now, &leaked_key);
+  if (!api_keys) return Fail(api_keys.error());
+  auto leaks = WriteDemoLeaks(dir, now, leaked_key);
   if (!leaks) return Fail(leaks.error());
   config += *leaks;
   auto releases = WriteDemoReleases(dir, now);
@@ -143,8 +148,6 @@ target = "localhost"
   auto knowledge = WriteDemoKnowledge(dir, now);
   if (!knowledge) return Fail(knowledge.error());
   config += *knowledge;
-  auto api_keys = WriteDemoKeys(dir, now);
-  if (!api_keys) return Fail(api_keys.error());
   config += *api_keys;
   auto suppliers = WriteDemoSuppliers(dir, now);
   if (!suppliers) return Fail(suppliers.error());
