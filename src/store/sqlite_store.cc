@@ -411,7 +411,9 @@ class SqliteStore final : public Store {
     if (!s) return Fail(s.error());
     (*s)->Bind(1, desk).Bind(2, subject).Bind(3, ToUnix(since));
     if ((*s)->Step() != SQLITE_ROW) return Fail(LastError("summarize checks"));
-    return CheckSummary{(*s)->Int(0), (*s)->Int(1)};
+    CheckSummary summary{(*s)->Int(0), (*s)->Int(1)};
+    (*s)->Reset();  // release the read snapshot (see GetState)
+    return summary;
   }
 
   Result<std::vector<std::string>> CheckSubjects(std::string_view desk) override {
@@ -456,7 +458,11 @@ class SqliteStore final : public Store {
     if (!s) return Fail(s.error());
     (*s)->Bind(1, ns).Bind(2, key);
     int rc = (*s)->Step();
-    if (rc == SQLITE_ROW) return std::optional<std::string>((*s)->Text(0));
+    if (rc == SQLITE_ROW) {
+      std::optional<std::string> value((*s)->Text(0));
+      (*s)->Reset();  // a cached statement left on a row holds its read snapshot: a later write would be BUSY
+      return value;
+    }
     if (rc != SQLITE_DONE) return Fail(LastError("read state"));
     return std::optional<std::string>();
   }
@@ -593,6 +599,7 @@ class SqliteStore final : public Store {
     int rc = (*s)->Step();
     if (rc == SQLITE_ROW) {
       KeyRecord k = ReadKey(**s);
+      (*s)->Reset();  // release the read snapshot (see GetState)
       if (!HashesEqual(k.hash, hash)) return std::optional<KeyRecord>();
       return std::optional<KeyRecord>(std::move(k));
     }

@@ -59,8 +59,8 @@ Result<DeskReport> IncidentsDesk::Run(DeskContext& ctx) {
                    : fmt::format("Finish the procedure: `ctodesk incident resume {}` (next step: {}).", i.id,
                                  i.next_step);
     f.plain.risk = i.kind == "leaked-key"
-                       ? "One of our API keys got out. Until the incident is closed we cannot say for sure who saw "
-                         "customer data with it."
+                       ? "One of the access keys we give customers got out. Until the incident is closed we cannot "
+                         "say for sure who saw customer data with it."
                        : "Someone pulled more customer records through our systems than they should have.";
     f.plain.doing = "The team is following the written incident procedure and recording each step.";
     f.evidence.emplace_back("incident", i.id);
@@ -86,7 +86,7 @@ Result<DeskReport> IncidentsDesk::Run(DeskContext& ctx) {
     f.detail = fmt::format("The leaks desk found it in {} ({}) at {} and {} it; nobody has run the leaked-key "
                            "procedure since.", l.repo, l.where, FormatTime(FromUnix(l.found_at)), l.action);
     f.action = fmt::format("`ctodesk incident open leaked-key --key-id {}`", l.key_id);
-    f.plain.risk = "One of our API keys got out and nobody has yet checked whether it was used.";
+    f.plain.risk = "One of the access keys we give customers got out, and nobody has yet checked whether it was used.";
     f.plain.doing = "The team needs to run the leaked-key procedure now.";
     f.evidence.emplace_back("key", l.key_id);
     f.evidence.emplace_back("found", FormatTime(FromUnix(l.found_at)));

@@ -5,6 +5,7 @@
 #include "desks/incidents/incidents.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <random>
@@ -445,6 +446,80 @@ TEST(IncidentsTest, ALeakWithoutAnIncidentAfterAnHourIsActNow) {
   EXPECT_EQ(s.unhandled_leak_after, hours(2));
   ASSERT_FALSE((*reader)->issues().empty());
   EXPECT_NE((*reader)->IssuesText().find("incidents.objects"), std::string::npos) << (*reader)->IssuesText();
+}
+
+TEST(IncidentsTest, ALeaksFindingNamesTheKeyAndItsWindow) {
+  LeakFixture f;
+  ASSERT_NO_FATAL_FAILURE(f.SetUp("finding"));
+  Finding leak;
+  leak.desk = "leaks";
+  leak.subject = "payments-api 0123456789abcdef";
+  leak.kind = "at-head";
+  leak.severity = Severity::kActNow;
+  leak.title = "Our API key leaked";
+  leak.evidence = {{"rule", "own-key-acme"}, {"key", f.leaked.record.id}};
+  leak.first_seen = leak.last_seen = f.now - hours(3);
+  Finding other = leak;
+  other.subject = "payments-api fedcba9876543210";
+  other.evidence = {{"rule", "github-pat"}};
+  ASSERT_TRUE(f.store->SaveFindings({leak, other}, {}, f.now - hours(3)));
+  Context ctx = f.Ctx(f.now);
+  auto wrong = OpenLeakedKey(ctx, {.finding_id = other.Id()});
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("does not name one of our API keys"), std::string::npos);
+  auto run = OpenLeakedKey(ctx, {.finding_id = leak.Id()});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->incident.subject, f.leaked.record.id);
+  EXPECT_EQ(DetailOf(run->steps, "exposure")["from"], "2026-11-20T10:00:00Z") << "the commit, from the leaks desk";
+  EXPECT_EQ(DetailOf(run->steps, "usage")["uses"], 30);
+  // An explicit --exposed-since wins over the commit: a later start, fewer uses.
+  auto later = OpenLeakedKey(ctx, {.key_id = f.sibling.record.id, .exposed_since = f.now - days(1)});
+  ASSERT_TRUE(later) << later.error().message;
+  EXPECT_EQ(DetailOf(later->steps, "usage")["uses"], 0) << "the sibling was never used";
+  EXPECT_EQ(later->incident.id, "inc-0002");
+}
+
+// The store refuses to record a step (here: a trigger that aborts, as a full
+// disk or a lock would): the steps before it stay recorded, the incident
+// stays open at that step, and a resume continues from it.
+TEST(IncidentsTest, AStoreFailureHalfWayKeepsTheStepsDoneAndTheNextStep) {
+  LeakFixture f;
+  ASSERT_NO_FATAL_FAILURE(f.SetUp("store"));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((f.dir / "desk.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse_usage BEFORE INSERT ON incident_steps WHEN NEW.name = 'usage' "
+                         "BEGIN SELECT RAISE(ABORT, 'the disk is full (test)'); END;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  Context ctx = f.Ctx(f.now);
+  auto run = OpenLeakedKey(ctx, {.key_id = f.leaked.record.id});
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_TRUE(run->failure);
+  EXPECT_NE(run->failure->find("could not be recorded"), std::string::npos) << *run->failure;
+  EXPECT_NE(run->failure->find("the disk is full"), std::string::npos) << *run->failure;
+  EXPECT_EQ(run->incident.status, "open");
+  EXPECT_EQ(run->incident.next_step, "usage");
+  ASSERT_EQ(run->steps.size(), 2u);
+  EXPECT_EQ(run->steps[0].name, "revoke");
+  EXPECT_EQ(run->steps[1].name, "exposure");
+  auto listed = f.store->ListIncidents();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].next_step, "usage") << "as stored";
+
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse_usage", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto resumed = Resume(ctx, run->incident.id);
+  ASSERT_TRUE(resumed) << resumed.error().message;
+  EXPECT_FALSE(resumed->failure) << *resumed->failure;
+  ASSERT_EQ(resumed->steps.size(), 6u);
+  EXPECT_EQ(resumed->steps[2].name, "usage");
+  EXPECT_EQ(DetailOf(resumed->steps, "usage")["uses"], 30);
+  EXPECT_TRUE(keys::VerifyAuditChain(*f.store)->ok) << "the refused step left no audit entry behind";
+  auto trail = f.store->AuditTrail();
+  int audited = 0;
+  for (const AuditEntry& e : *trail) audited += e.action.starts_with("incident:");
+  EXPECT_EQ(audited, 6);
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ Result<Json> StepExposure(StepRun& r) {
   std::int64_t from = 0;
   if (r.params.contains("exposed_since")) {
     from = r.params["exposed_since"].get<std::int64_t>();
-    d["source"] = "given with --exposed-since";
+    d["source"] = "the time given with --exposed-since";
   }
   auto leaked = leaks::FindLeakedKey(r.ctx.store, key->id);
   if (!leaked) return Fail(leaked.error());
@@ -146,9 +146,9 @@ Result<Json> StepExposure(StepRun& r) {
     const leaks::LeakedKeyRecord& l = **leaked;
     if (from == 0) {
       from = l.exposed_since;
-      d["source"] = l.commit.empty() ? fmt::format("found by the leaks desk in {} ({})", l.repo, l.where)
-                                     : fmt::format("commit {} in {} ({}, by {})", l.commit.substr(0, 12), l.repo,
-                                                   l.where, l.author);
+      d["source"] = l.commit.empty() ? fmt::format("when the leaks desk found it in {}, {}", l.repo, l.where)
+                                     : fmt::format("commit {} by {} that put it in {}, {}", l.commit.substr(0, 12),
+                                                   l.author, l.repo, l.where);
     }
     d["repo"] = l.repo;
     d["commit"] = l.commit;

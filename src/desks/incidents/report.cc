@@ -94,7 +94,7 @@ std::string Describe(const IncidentStep& s, const Json& d, std::string_view zone
 Outline Build(const IncidentView& v, std::string_view company, std::string_view zone) {
   const IncidentRecord& i = v.incident;
   Outline o;
-  o.title = fmt::format("Incident {}: {} of key {}", i.id, i.kind == "leaked-key" ? "leaked API key" : "data access",
+  o.title = fmt::format("Incident {}: {} {}", i.id, i.kind == "leaked-key" ? "leaked API key" : "data access by API key",
                         i.subject);
   std::map<std::string, Json> done;
   for (const char* kind : {"leaked-key", "data-access"}) {
@@ -121,8 +121,8 @@ Outline Build(const IncidentView& v, std::string_view company, std::string_view 
     const Json& rv = done["revoke"];
     if (!rv.empty()) story += fmt::format("API key {} of {} was switched off at {}. ", i.subject, Str(rv, "holder"),
                                           Both(Str(rv, "revoked_at"), zone));
-    if (!x.empty()) story += fmt::format("It could have been seen from {} ({}) until {}. ", Both(Str(x, "from"), zone),
-                                         Str(x, "source"), Both(Str(x, "to"), zone));
+    if (!x.empty()) story += fmt::format("It could have been seen from {} until {}; the start is {}. ",
+                                         Both(Str(x, "from"), zone), Both(Str(x, "to"), zone), Str(x, "source"));
     if (!u.empty()) {
       story += u.value("used_while_exposed", false)
                    ? fmt::format("It was used {} times while exposed: {} from the holder's usual places and {} from "

@@ -139,13 +139,14 @@ Finding MakeFinding(const Repo& repo, const Known& k, const OwnKey* own) {
                             : own->action == "revoked" && own->key.revoked_at
                                 ? "revoked " + FormatTime(*own->key.revoked_at)
                                 : own->action);
-      f.action = fmt::format("Record what happened: `ctodesk incident open leaked-key --key-id {}` (exposure "
-                             "window, who used it, who must get a new key). Then remove it from the code.",
+      f.action = fmt::format("Remove it from the code. Unless an incident is already open for it (`ctodesk "
+                             "incident list`), record what happened: `ctodesk incident open leaked-key --key-id {}` "
+                             "(exposure window, who used it, who must get a new key).",
                              key.id);
     }
     f.detail += fmt::format(" It is one of our own API keys ({}, {}). Exposed {}; used while exposed: {}.",
                             key.id, holder, window, used);
-    f.plain.risk = fmt::format("One of our own API keys, the one {} uses, was written into the {} code, so "
+    f.plain.risk = fmt::format("One of the access keys we give customers, the one {} uses, was written into the {} code, so "
                                "anyone who saw the code could use it to reach customer data.",
                                key.client.empty() ? key.owner : key.client, repo.name);
     f.plain.doing = own->usable ? "The team is switching the key off now and checking whether anyone used it."
