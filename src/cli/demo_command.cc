@@ -20,6 +20,34 @@ struct DemoArgs {
   bool serve = false;
 };
 
+// Word-wraps each line of `text` to `width` columns (the terminal briefing's 100).
+std::string Wrap(const std::string& text, size_t width = 96) {
+  std::string out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string current;
+    size_t pos = 0;
+    while (pos < line.size()) {
+      size_t sp = line.find(' ', pos);
+      std::string word = line.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+      if (!current.empty() && current.size() + 1 + word.size() > width) {
+        out += current + "\n";
+        current.clear();
+      }
+      current += (current.empty() ? "" : " ") + word;
+      if (sp == std::string::npos) break;
+      pos = sp + 1;
+    }
+    out += current;
+    if (end == std::string::npos) break;
+    out += "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
 // The morning after the leak and the scrape were found: the CTO runs both
 // procedures. Returns the incident ids.
 Result<std::vector<std::string>> OpenDemoIncidents(Session& s, TimePoint at) {
@@ -103,9 +131,10 @@ int RunDemo(const DemoArgs& args) {
     if (!view) return PrintError(view.error());
     std::string md = incidents::RenderMarkdown(*view, session->setup.company, session->setup.time_zone);
     std::string head = md.substr(0, md.find("## Timeline"));
-    fmt::print("\n{}", head);
-    fmt::print("Full record: ctodesk incident show {} --config {}/ctodesk.toml (also {}/incidents/{}.md, .html)\n",
-               id, (*demo)->dir().string(), (*demo)->dir().string(), id);
+    fmt::print("\n{}", Wrap(head));
+    fmt::print("{}\n", Wrap(fmt::format("Full record: ctodesk incident show {} --config {}/ctodesk.toml (also "
+                                        "{}/incidents/{}.md and .html)",
+                                        id, (*demo)->dir().string(), (*demo)->dir().string(), id)));
   }
   fmt::print("\nThe demo company is in {0}/ (config: {0}/ctodesk.toml).\n"
              "Also written there: briefing.html (open it in a browser), briefing.md, briefing.json,\n"

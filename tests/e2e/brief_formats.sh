@@ -65,7 +65,14 @@ assert backups == [("orders-db", "drill", "this-week"), ("orders-db", "shrank", 
                    ("uploads", "corrupt", "act-now"), ("uploads", "drill", "this-week"),
                    ("wiki", "drill", "this-week"), ("wiki", "stale", "act-now")], backups
 leaks = sorted((f["kind"], f["severity"]) for f in doc["findings"] if f["desk"] == "leaks")
-assert leaks == [("at-head", "act-now"), ("at-head", "act-now"), ("in-history", "today")], leaks
+assert leaks == [("at-head", "act-now"), ("at-head", "act-now"), ("at-head", "act-now"), ("in-history", "today")], leaks
+own = [f for f in doc["findings"] if f["desk"] == "leaks" and f["title"].startswith("Our API key key_")]
+assert len(own) == 1 and "revoked" in own[0]["title"], [f["title"] for f in doc["findings"] if f["desk"] == "leaks"]
+leaked_id = own[0]["title"].split()[3]
+incidents = sorted((f["title"], f["severity"]) for f in doc["findings"] if f["desk"] == "incidents")
+assert [s for _, s in incidents] == ["act-now", "act-now"], incidents
+assert incidents[0][0] == "Incident inc-0001 open: leaked API key " + leaked_id, incidents
+assert incidents[1][0].startswith("Incident inc-0002 open: data access by API key key_"), incidents
 knowledge = sorted((f["subject"], f["kind"], f["severity"]) for f in doc["findings"] if f["desk"] == "knowledge")
 assert knowledge == [("payments", "low-truck-factor", "this-week"),
                      ("payments/billing", "only-author-inactive", "act-now"),
