@@ -54,6 +54,7 @@ Result<std::unique_ptr<DemoCompany>> DemoCompany::Create(const std::filesystem::
 
   auto web = LoopbackServer::Start({
       Website(true),
+      {"/hooks/chat", 200, "ok"},  // the team chat's webhook: incidents are posted here
       {"/api/health", 200, R"({"status":"ok","database":"ok","queue":"ok"})", "application/json"},
       {"/api/search", 200, R"({"results":[]})", "application/json", std::chrono::milliseconds(1200)},
       {"/api/billing/health", 503, R"({"status":"down","error":"payment provider timeout"})",
@@ -78,6 +79,11 @@ Result<std::unique_ptr<DemoCompany>> DemoCompany::Create(const std::filesystem::
 [company]
 name = "Acme Parcels"
 time_zone = "Europe/Berlin"
+
+# The team chat (a stand-in on loopback): incidents and `brief --notify` post here.
+[[alerts]]
+name = "#security in the team chat"
+url = "{web}/hooks/chat"
 
 [health]
 concurrency = 16

@@ -67,7 +67,8 @@ std::string Describe(const IncidentStep& s, const Json& d, std::string_view zone
   }
   if (s.name == "rotate") {
     if (d.contains("skipped")) return "no rotation asked for";
-    return fmt::format("{} keys rotated ({})", Str(d, "rotated"), Str(d, "scope"));
+    return fmt::format("{} key{} rotated (--rotate {})", Str(d, "rotated"), Str(d, "rotated") == "1" ? "" : "s",
+                       Str(d, "scope"));
   }
   if (s.name == "scope") return fmt::format("key {} of {}, window {} to {}", Str(d, "key_id"), Str(d, "holder"),
                                             Both(Str(d, "from"), zone), Both(Str(d, "to"), zone));
@@ -152,7 +153,7 @@ Outline Build(const IncidentView& v, std::string_view company, std::string_view 
 
   if (const Json& u = done["usage"]; !u.empty()) {
     Section us{"Usage while exposed", {fmt::format("Window {} to {}. Known sources are IP and user agent pairs that "
-                                                   "used the key before the exposure ({} such IPs).",
+                                                   "used the key before the exposure (IPs seen before: {}).",
                                                    Both(Str(u, "from"), zone), Both(Str(u, "to"), zone),
                                                    Str(u, "known_ips_before_exposure"))},
                {"source", "ip", "user agent", "uses", "first", "last"}, {}};
