@@ -91,7 +91,8 @@ struct LeakFixture {
     stranger = issue("bob", "Globex");
     // Generated history, fixed seed. Before the exposure: the owner's usual
     // sources. Inside the window: 20 from a usual source, 7 from a new IP,
-    // 3 from a usual IP with a new user agent, 4 refused from the new IP.
+    // 3 from a usual IP with a new user agent, 2 from a new pairing of a
+    // usual IP and a usual user agent, 4 refused from the new IP.
     std::mt19937 rng(11);
     std::vector<UsageEvent> ev;
     auto at = [&](TimePoint from, TimePoint to) {
@@ -104,6 +105,8 @@ struct LeakFixture {
     for (int i = 0; i < 7; ++i) ev.push_back({id, at(exposed, now), "203.0.113.99", "GET", "/customers/4", 200, "globex-sync/1.8", "log"});
     for (int i = 0; i < 3; ++i) ev.push_back({id, at(exposed, now), "198.51.100.7", "GET", "/customers/5", 200, "curl/8.5", "log"});
     for (int i = 0; i < 4; ++i) ev.push_back({id, at(exposed, now), "203.0.113.99", "GET", "/customers/6", 403, "curl/8.5", "log"});
+    // A known IP with another known source's user agent: a pair never seen, so new.
+    for (int i = 0; i < 2; ++i) ev.push_back({id, at(exposed, now), "198.51.100.8", "GET", "/customers/8", 200, "globex-sync/1.8", "log"});
     // Another key's traffic in the window counts for nothing here.
     for (int i = 0; i < 9; ++i) ev.push_back({stranger.record.id, at(exposed, now), "203.0.113.99", "GET", "/customers/7", 200, "x", "log"});
     std::sort(ev.begin(), ev.end(), [](const UsageEvent& a, const UsageEvent& b) { return a.at_ms < b.at_ms; });
@@ -177,17 +180,18 @@ TEST(IncidentsTest, LeakedKeyProcedureCountsUsesInTheWindowAndTellsSourcesApart)
   EXPECT_NE(x["source"].get<std::string>().find("aaaaaaaaaaaa"), std::string::npos) << x.dump();
   // 3. Exact counts, known and new sources apart.
   auto u = DetailOf(run->steps, "usage");
-  EXPECT_EQ(u["uses"], 30);
+  EXPECT_EQ(u["uses"], 32);
   EXPECT_EQ(u["uses_from_known_sources"], 20);
-  EXPECT_EQ(u["uses_from_new_sources"], 10);
+  EXPECT_EQ(u["uses_from_new_sources"], 12);
   EXPECT_EQ(u["refused_attempts"], 4);
   EXPECT_EQ(u["uses_before_exposure"], 80);
-  EXPECT_EQ(u["known_ips_before_exposure"], 2);
-  ASSERT_EQ(u["new_sources"].size(), 2u);
+  EXPECT_EQ(u["known_sources_before_exposure"], 2);
+  ASSERT_EQ(u["new_sources"].size(), 3u);
   std::map<std::string, int> fresh;
   for (const auto& s : u["new_sources"]) fresh[s["ip"].get<std::string>() + " " + s["user_agent"].get<std::string>()] = s["uses"];
   EXPECT_EQ(fresh["203.0.113.99 globex-sync/1.8"], 7);
   EXPECT_EQ(fresh["198.51.100.7 curl/8.5"], 3);
+  EXPECT_EQ(fresh["198.51.100.8 globex-sync/1.8"], 2);
   // 4. Rotation: the leaked key's replacement and alice's other key; bob's untouched.
   ASSERT_EQ(run->rotations.size(), 2u);
   EXPECT_EQ(DetailOf(run->steps, "rotate")["rotated"], 2);
@@ -205,7 +209,7 @@ TEST(IncidentsTest, LeakedKeyProcedureCountsUsesInTheWindowAndTellsSourcesApart)
   // 5. The webhook heard it, with the answer.
   auto posted = (*receiver)->Requests();
   ASSERT_EQ(posted.size(), 1u);
-  EXPECT_NE(posted[0].body.find("YES, 30 uses (10 from new sources)"), std::string::npos) << posted[0].body;
+  EXPECT_NE(posted[0].body.find("YES, 32 uses (12 from new sources)"), std::string::npos) << posted[0].body;
   EXPECT_EQ(DetailOf(run->steps, "alert")["delivered"][0], "security channel");
   // 6. The report, in UTC and Berlin time, with the chain verdict.
   std::string md = ReadAll(f.dir / "incidents" / "inc-0001.md");
@@ -471,7 +475,7 @@ TEST(IncidentsTest, ALeaksFindingNamesTheKeyAndItsWindow) {
   ASSERT_TRUE(run) << run.error().message;
   EXPECT_EQ(run->incident.subject, f.leaked.record.id);
   EXPECT_EQ(DetailOf(run->steps, "exposure")["from"], "2026-11-20T10:00:00Z") << "the commit, from the leaks desk";
-  EXPECT_EQ(DetailOf(run->steps, "usage")["uses"], 30);
+  EXPECT_EQ(DetailOf(run->steps, "usage")["uses"], 32);
   // An explicit --exposed-since wins over the commit: a later start, fewer uses.
   auto later = OpenLeakedKey(ctx, {.key_id = f.sibling.record.id, .exposed_since = f.now - days(1)});
   ASSERT_TRUE(later) << later.error().message;
@@ -514,7 +518,7 @@ TEST(IncidentsTest, AStoreFailureHalfWayKeepsTheStepsDoneAndTheNextStep) {
   EXPECT_FALSE(resumed->failure) << *resumed->failure;
   ASSERT_EQ(resumed->steps.size(), 6u);
   EXPECT_EQ(resumed->steps[2].name, "usage");
-  EXPECT_EQ(DetailOf(resumed->steps, "usage")["uses"], 30);
+  EXPECT_EQ(DetailOf(resumed->steps, "usage")["uses"], 32);
   EXPECT_TRUE(keys::VerifyAuditChain(*f.store)->ok) << "the refused step left no audit entry behind";
   auto trail = f.store->AuditTrail();
   int audited = 0;

@@ -177,13 +177,11 @@ Result<Json> StepUsage(StepRun& r) {
   const std::int64_t from_ms = ToUnix(*from) * 1000, to_ms = ToUnix(*to) * 1000 + 1000;
   auto events = r.ctx.store.Usage(key_id, 0, INT64_MAX);
   if (!events) return Fail(events.error());
-  // The owner's known sources: what used the key successfully before the exposure.
-  std::set<std::string> known_ips, known_agents;
+  // The owner's known sources: the (IP, user agent) pairs that used the key
+  // successfully before the exposure.
+  std::set<std::pair<std::string, std::string>> known_sources;
   for (const UsageEvent& e : *events) {
-    if (e.at_ms < from_ms && !Refused(e.status)) {
-      known_ips.insert(e.ip);
-      known_agents.insert(e.user_agent);
-    }
+    if (e.at_ms < from_ms && !Refused(e.status)) known_sources.emplace(e.ip, e.user_agent);
   }
   std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> known, fresh;
   std::int64_t known_uses = 0, new_uses = 0, refused = 0, after = 0, before = 0;
@@ -200,7 +198,7 @@ Result<Json> StepUsage(StepRun& r) {
       ++refused;
       continue;
     }
-    bool is_known = known_ips.contains(e.ip) && known_agents.contains(e.user_agent);
+    bool is_known = known_sources.contains({e.ip, e.user_agent});
     (is_known ? known : fresh)[{e.ip, e.user_agent}].push_back(e.at_ms);
     ++(is_known ? known_uses : new_uses);
   }
@@ -213,7 +211,7 @@ Result<Json> StepUsage(StepRun& r) {
             {"refused_attempts", refused},
             {"uses_before_exposure", before},
             {"requests_after_window", after},
-            {"known_ips_before_exposure", known_ips.size()},
+            {"known_sources_before_exposure", known_sources.size()},
             {"known_sources", SourcesJson(known)},
             {"new_sources", SourcesJson(fresh)}};
   return d;

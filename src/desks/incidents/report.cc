@@ -153,9 +153,9 @@ Outline Build(const IncidentView& v, std::string_view company, std::string_view 
 
   if (const Json& u = done["usage"]; !u.empty()) {
     Section us{"Usage while exposed", {fmt::format("Window {} to {}. Known sources are IP and user agent pairs that "
-                                                   "used the key before the exposure (IPs seen before: {}).",
+                                                   "used the key before the exposure ({} of them).",
                                                    Both(Str(u, "from"), zone), Both(Str(u, "to"), zone),
-                                                   Str(u, "known_ips_before_exposure"))},
+                                                   Str(u, "known_sources_before_exposure"))},
                {"source", "ip", "user agent", "uses", "first", "last"}, {}};
     for (const char* kind : {"known_sources", "new_sources"}) {
       for (const auto& s : u.value(kind, Json::array())) {
