@@ -95,10 +95,17 @@ expect_contains "$out" "<h2>Timeline</h2>" "html report"
 expect_exit 0 "$CTODESK" keys audit --verify
 grep -q "${KEY#acme_}" .ctodesk/desk.db* && fail "plain key in the database"
 
-# Data access by bob's key.
-expect_exit 0 "$CTODESK" incident open data-access --key-id "$OTHER" --from 2026-11-27T00:00:00Z --to 2026-11-27T12:00:00Z --now $NOW
+# Data access by bob's key, from its suspension's audit number.
+expect_exit 0 "$CTODESK" keys suspend "$OTHER" --reason "pulled customers" --now 2026-11-27T10:30:00Z
+expect_exit 0 "$CTODESK" keys audit --format json
+SEQ=$("$PYTHON" -c 'import json,sys; print([e["seq"] for e in json.load(sys.stdin) if e["action"]=="suspend"][-1])' <<<"$out")
+expect_exit 2 "$CTODESK" incident open data-access --suspension 999 --now $NOW
+expect_contains "$err" "no suspension with that audit number" "unknown suspension"
+expect_exit 0 "$CTODESK" incident open data-access --suspension "$SEQ" --from 2026-11-27T00:00:00Z --to 2026-11-27T12:00:00Z --now $NOW
+expect_contains "$out" "Opened incident inc-0002 (data-access, key $OTHER)" "opened from the suspension"
 expect_exit 0 "$CTODESK" incident show inc-0002
 expect_contains "$out" "fetched 1 records in 1 requests" "objects counted"
+expect_contains "$out" "stopped (suspended) at 2026-11-27 10:30 UTC" "the stop, from the audit trail"
 [[ -f incidents/inc-0002-exposed-objects.csv ]] || fail "no CSV"
 # customer 3 was fetched by alice's key too, so nothing is exposed by bob alone.
 [[ $(wc -l <incidents/inc-0002-exposed-objects.csv) == 1 ]] || fail "exposed set: $(cat incidents/inc-0002-exposed-objects.csv)"

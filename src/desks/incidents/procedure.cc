@@ -405,7 +405,7 @@ Result<Json> StepStop(StepRun& r) {
   for (const AuditEntry& e : *trail) {
     if (e.key_id == key_id && e.action == "suspend") stop = &e;
   }
-  if (!stop) return Json{{"fired", false}, {"note", "no automatic stop was recorded for this key"}};
+  if (!stop) return Json{{"fired", false}, {"note", "no stop (suspension) was recorded for this key"}};
   Json d = {{"fired", true}, {"at", Time(stop->at)}, {"by", stop->actor}, {"audit_seq", stop->seq}};
   Json detail = Parse(stop->detail);
   d["reason"] = detail.value("reason", "");
@@ -461,7 +461,7 @@ std::string AlertText(const StepRun& r) {
   } else {
     const Json& o = get("objects");
     const Json& s = get("stop");
-    text += fmt::format("{} objects fetched, {} fetched by no other key; automatic stop {}",
+    text += fmt::format("{} objects fetched, {} fetched by no other key; stop {}",
                         o.value("objects", 0), o.value("objects_only_this_key", 0),
                         s.value("fired", false) ? "fired at " + s.value("at", std::string("?")) : "did not fire");
   }
@@ -689,8 +689,8 @@ Result<RunOutcome> OpenDataAccess(Context& ctx, const DataAccessRequest& request
       if (a.seq == *request.suspension) e = &a;
     }
     if (!e || e->action != "suspend") {
-      return Fail(Error::NotFound(fmt::format("--suspension {}: no suspension with that audit number (see "
-                                              "`ctodesk keys audit --verify --format json`)", *request.suspension)));
+      return Fail(Error::NotFound(fmt::format("--suspension {}: no suspension with that audit number "
+                                              "(`ctodesk keys audit` lists them)", *request.suspension)));
     }
     stopped = e->at;
     params["suspension"] = *request.suspension;

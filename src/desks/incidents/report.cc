@@ -78,9 +78,9 @@ std::string Describe(const IncidentStep& s, const Json& d, std::string_view zone
   }
   if (s.name == "stop") {
     return d.value("fired", false)
-               ? fmt::format("the automatic stop fired at {} ({}: {}); {} requests refused after it",
+               ? fmt::format("the key was stopped at {} ({}: {}); {} requests refused after it",
                              Both(Str(d, "at"), zone), Str(d, "by"), Str(d, "reason"), Str(d, "refused_after_stop"))
-               : "no automatic stop fired";
+               : "no stop (suspension) was recorded";
   }
   if (s.name == "alert") {
     std::string told;
@@ -139,8 +139,11 @@ Outline Build(const IncidentView& v, std::string_view company, std::string_view 
                                           i.subject, Str(o2, "objects"), Str(o2, "served"), Str(o2, "peak_per_minute"),
                                           Str(o2, "objects_only_this_key"));
     if (!st.empty()) story += st.value("fired", false)
-                                  ? fmt::format("The automatic stop fired at {}. ", Both(Str(st, "at"), zone))
-                                  : "No automatic stop fired. ";
+                                  ? fmt::format("The key was stopped (suspended) at {} by {}. ", Both(Str(st, "at"), zone),
+                                                Str(st, "by") == "guard" || Str(st, "by") == "keys desk"
+                                                    ? "the automatic stop (" + Str(st, "by") + ")"
+                                                    : Str(st, "by"))
+                                  : "No automatic stop fired and nobody suspended the key. ";
   }
   if (!story.empty()) o.sections.push_back({"What happened", {story}, {}, {}});
 
@@ -185,7 +188,7 @@ Outline Build(const IncidentView& v, std::string_view company, std::string_view 
     o.sections.push_back(std::move(s));
   }
   if (const Json& st = done["stop"]; st.value("fired", false)) {
-    o.sections.push_back({"The automatic stop", {fmt::format(
+    o.sections.push_back({"The stop", {fmt::format(
         "Fired at {} by {} ({}). Before it: {} requests served in the window; after it: {} requests refused for {} "
         "objects, {} served.",
         Both(Str(st, "at"), zone), Str(st, "by"), Str(st, "reason"), Str(st, "served_before_stop"),
