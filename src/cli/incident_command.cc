@@ -213,7 +213,7 @@ void AddIncidentCommand(CLI::App& app, Outcome& out) {
   c->add_option("--key-id", open->key_id, "The key's id (key_...)");
   c->add_option("--exposed-since", open->exposed_since, "leaked-key: when it could first be seen (default: its commit)");
   c->add_option("--rotate", open->rotate, "leaked-key: also rotate the keys of its owner, client or all");
-  c->add_option("--suspension", open->suspension, "data-access: the audit number of an automatic stop");
+  c->add_option("--suspension", open->suspension, "data-access: the audit number of a suspension (`ctodesk keys audit` lists them)");
   c->add_option("--from", open->from, "data-access: window start (default: 24 h before the stop, or 7 days)");
   c->add_option("--to", open->to, "data-access: window end (default: now)");
   c->callback([open, &out] { out.exit_code = RunOpen(*open); });
