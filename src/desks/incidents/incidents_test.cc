@@ -11,11 +11,13 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "desks/keys/audit.h"
+#include "desks/keys/guard.h"
 #include "desks/keys/registry.h"
 #include "desks/leaks/leaks.h"
 #include "loopback/loopback_server.h"
@@ -524,6 +526,43 @@ TEST(IncidentsTest, AStoreFailureHalfWayKeepsTheStepsDoneAndTheNextStep) {
   int audited = 0;
   for (const AuditEntry& e : *trail) audited += e.action.starts_with("incident:");
   EXPECT_EQ(audited, 6);
+}
+
+// The revoke step against a running guard on the same store file (as
+// `ctodesk serve` in another process): the guard refuses the key within a
+// second, without a restart.
+TEST(IncidentsTest, ARunningGuardRefusesTheLeakedKeyWithinASecond) {
+  LeakFixture f;
+  ASSERT_NO_FATAL_FAILURE(f.SetUp("guard"));
+  auto guard_store = OpenSqliteStore(f.dir / "desk.db");
+  ASSERT_TRUE(guard_store);
+  keys::Settings settings;
+  settings.prefix = "acme";
+  keys::GuardOptions options;
+  options.poll_interval = std::chrono::milliseconds(50);
+  auto guard = keys::Guard::Start(std::move(*guard_store), settings, options);
+  ASSERT_TRUE(guard) << guard.error().message;
+  keys::GuardRequest request;
+  request.authorization = "Bearer " + f.leaked.plain_key;
+  request.original_uri = "/customers/1";
+  request.remote_ip = "198.51.100.7";
+  EXPECT_EQ((*guard)->Check(request).status, 200);
+
+  Context ctx = f.Ctx(SystemClock().Now());
+  auto run = OpenLeakedKey(ctx, {.key_id = f.leaked.record.id, .exposed_since = f.exposed});
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_EQ(run->steps.front().status, "done") << run->steps.front().detail;
+  const auto revoked = std::chrono::steady_clock::now();
+  int status = 200;
+  while (std::chrono::steady_clock::now() - revoked < std::chrono::seconds(1)) {
+    status = (*guard)->Check(request).status;
+    if (status == 401) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 401) << "the guard still lets the leaked key in a second after the revoke step";
+  request.authorization = "Bearer " + f.stranger.plain_key;
+  EXPECT_EQ((*guard)->Check(request).status, 200) << "other keys keep working";
+  (*guard)->Stop();
 }
 
 }  // namespace
