@@ -7,9 +7,32 @@
 
 #include <fmt/format.h>
 
+#include "desks/incidents/incidents.h"
+#include "desks/keys/keys.h"
+#include "desks/leaks/leaks.h"
+
 namespace ctodesk {
 
 namespace {
+
+// The leak loop: the leaks desk recognises our API keys (the keys desk's
+// prefix) and acts on them per [keys] on_leak.
+void LinkDesks(Setup& setup) {
+  leaks::LeaksDesk* leaks_desk = nullptr;
+  keys::KeysDesk* keys_desk = nullptr;
+  for (ConfiguredDesk& d : setup.desks) {
+    if (d.name == "leaks") leaks_desk = dynamic_cast<leaks::LeaksDesk*>(d.desk.get());
+    if (d.name == "keys") keys_desk = dynamic_cast<keys::KeysDesk*>(d.desk.get());
+  }
+  if (leaks_desk && keys_desk) leaks_desk->LinkKeys(keys_desk->settings().prefix, keys_desk->settings().on_leak);
+  // Incidents follow leaks and keys: open incidents and unhandled leaks show
+  // in the briefing even without an [incidents] section.
+  bool has_incidents = std::any_of(setup.desks.begin(), setup.desks.end(),
+                                   [](const ConfiguredDesk& d) { return d.name == "incidents"; });
+  if (!has_incidents && (leaks_desk || keys_desk)) {
+    setup.desks.push_back({"incidents", std::make_unique<incidents::IncidentsDesk>(incidents::Settings{})});
+  }
+}
 
 Result<Setup> ReadSetup(ConfigReader& reader, const std::filesystem::path& config_path) {
   Setup setup;
@@ -19,6 +42,10 @@ Result<Setup> ReadSetup(ConfigReader& reader, const std::filesystem::path& confi
 
   if (auto company = root.Table("company")) {
     if (auto name = company->String("name")) setup.company = *name;
+    if (auto tz = company->String("time_zone")) {
+      if (IsTimeZone(*tz)) setup.time_zone = *tz;
+      else company->Error("time_zone", fmt::format("expected an IANA time zone such as \"Europe/Berlin\", got \"{}\"", *tz));
+    }
   }
   setup.store_path = reader.base_dir() / ".ctodesk" / "desk.db";
   if (auto store = root.Table("store")) {
@@ -37,6 +64,7 @@ Result<Setup> ReadSetup(ConfigReader& reader, const std::filesystem::path& confi
     std::unique_ptr<Desk> desk = info.configure(*section);
     if (desk) setup.desks.push_back({std::string(info.name), std::move(desk)});
   }
+  LinkDesks(setup);
   reader.Finish();
   if (!reader.issues().empty()) return Fail(Error::Invalid(reader.IssuesText()));
   return setup;

@@ -30,6 +30,7 @@ struct Setup {
   std::filesystem::path config_path;
   std::filesystem::path base_dir;    // the config file's folder
   std::string company = "Our company";
+  std::string time_zone = "UTC";     // [company] time_zone: reports show times in it too
   std::filesystem::path store_path;  // default: <base_dir>/.ctodesk/desk.db
   std::vector<AlertTarget> alerts;
   std::string serve_listen = "127.0.0.1:8750";  // [serve] listen: `ctodesk serve`

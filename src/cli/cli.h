@@ -50,6 +50,7 @@ void AddBriefCommand(CLI::App& app, Outcome& out);
 void AddDemoCommand(CLI::App& app, Outcome& out);
 void AddHealthCommand(CLI::App& app, Outcome& out);
 void AddKeysCommand(CLI::App& app, Outcome& out);
+void AddIncidentCommand(CLI::App& app, Outcome& out);
 void AddServeCommand(CLI::App& app, Outcome& out);
 void AddReleasesCommand(CLI::App& app, Outcome& out);
 void AddDeadlinesCommand(CLI::App& app, Outcome& out);

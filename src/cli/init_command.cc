@@ -16,6 +16,7 @@ constexpr const char* kTemplate = R"toml(# ctodesk.toml — what ctodesk checks 
 
 [company]
 name = "Our company"
+# time_zone = "Europe/Berlin"   # incident reports show UTC and this
 
 # Where history is kept (default: .ctodesk/desk.db beside this file).
 # [store]

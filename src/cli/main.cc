@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"init", &AddInitCommand},
     {"health", &AddHealthCommand},
     {"keys", &AddKeysCommand},
+    {"incident", &AddIncidentCommand},
     {"serve", &AddServeCommand},
     {"releases", &AddReleasesCommand},
     {"deadlines", &AddDeadlinesCommand},

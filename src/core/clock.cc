@@ -4,12 +4,33 @@
 #include <sstream>
 
 #include <date/date.h>
+#include <date/tz.h>
 #include <fmt/format.h>
 
 namespace ctodesk {
 
 TimePoint SystemClock::Now() const {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+bool IsTimeZone(std::string_view zone) {
+  if (zone.empty()) return false;
+  try {
+    return date::locate_zone(std::string(zone)) != nullptr;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string FormatTimeIn(TimePoint t, std::string_view zone) {
+  const date::time_zone* z = nullptr;
+  try {
+    z = date::locate_zone(zone.empty() ? "UTC" : std::string(zone));
+  } catch (const std::exception&) {
+    z = date::locate_zone("UTC");
+  }
+  auto zoned = date::make_zoned(z, std::chrono::time_point_cast<std::chrono::seconds>(t));
+  return date::format("%Y-%m-%d %H:%M %Z", zoned);
 }
 
 std::optional<TimePoint> ParseTime(std::string_view text) {

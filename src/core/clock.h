@@ -43,6 +43,12 @@ std::optional<TimePoint> ParseTime(std::string_view text);
 // "2026-11-27T08:00:00Z"
 std::string FormatTime(TimePoint t);
 
+// True when `zone` names an IANA time zone ("Europe/Berlin", "UTC").
+bool IsTimeZone(std::string_view zone);
+// The instant on the wall clock of `zone`: "2026-11-27 09:00 CET". Falls
+// back to UTC for an unknown zone.
+std::string FormatTimeIn(TimePoint t, std::string_view zone);
+
 // "250ms", "5s", "15m", "24h", "7d", "1w", or combinations such as "1h30m".
 // Returns nullopt on anything else, on an empty string and on negative values.
 std::optional<Duration> ParseDuration(std::string_view text);

@@ -54,6 +54,7 @@ Result<std::unique_ptr<DemoCompany>> DemoCompany::Create(const std::filesystem::
 
   auto web = LoopbackServer::Start({
       Website(true),
+      {"/hooks/chat", 200, "ok"},  // the team chat's webhook: incidents are posted here
       {"/api/health", 200, R"({"status":"ok","database":"ok","queue":"ok"})", "application/json"},
       {"/api/search", 200, R"({"results":[]})", "application/json", std::chrono::milliseconds(1200)},
       {"/api/billing/health", 503, R"({"status":"down","error":"payment provider timeout"})",
@@ -77,6 +78,12 @@ Result<std::unique_ptr<DemoCompany>> DemoCompany::Create(const std::filesystem::
 
 [company]
 name = "Acme Parcels"
+time_zone = "Europe/Berlin"
+
+# The team chat (a stand-in on loopback): incidents and `brief --notify` post here.
+[[alerts]]
+name = "#security in the team chat"
+url = "{web}/hooks/chat"
 
 [health]
 concurrency = 16
@@ -131,7 +138,11 @@ target = "localhost"
   auto backups = WriteDemoBackups(dir, now);
   if (!backups) return Fail(backups.error());
   config += *backups;
-  auto leaks = WriteDemoLeaks(dir, now);
+  // Keys first: the leak demo commits one of them.
+  std::string leaked_key;
+  auto api_keys = WriteDemoKeys(dir, now, &leaked_key);
+  if (!api_keys) return Fail(api_keys.error());
+  auto leaks = WriteDemoLeaks(dir, now, leaked_key);
   if (!leaks) return Fail(leaks.error());
   config += *leaks;
   auto releases = WriteDemoReleases(dir, now);
@@ -143,8 +154,6 @@ target = "localhost"
   auto knowledge = WriteDemoKnowledge(dir, now);
   if (!knowledge) return Fail(knowledge.error());
   config += *knowledge;
-  auto api_keys = WriteDemoKeys(dir, now);
-  if (!api_keys) return Fail(api_keys.error());
   config += *api_keys;
   auto suppliers = WriteDemoSuppliers(dir, now);
   if (!suppliers) return Fail(suppliers.error());

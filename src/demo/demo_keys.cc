@@ -25,7 +25,7 @@ std::string Line(const std::string& ip, std::int64_t at, const std::string& path
 
 }  // namespace
 
-Result<std::string> WriteDemoKeys(const std::filesystem::path& dir, TimePoint now) {
+Result<std::string> WriteDemoKeys(const std::filesystem::path& dir, TimePoint now, std::string* leaked_key) {
   auto store = OpenSqliteStore(dir / ".ctodesk" / "desk.db");
   if (!store) return Fail(store.error());
   struct Holder {
@@ -54,7 +54,8 @@ Result<std::string> WriteDemoKeys(const std::filesystem::path& dir, TimePoint no
     r.actor = "demo";
     auto k = keys::IssueKey(**store, r, now - std::chrono::days(h.age_days));
     if (!k) return Fail(k.error());
-    ids.push_back(k->record.id);  // the plain key is dropped here, unseen
+    ids.push_back(k->record.id);  // the plain key is dropped here, unseen...
+    if (std::string(h.client) == "Globex Logistics" && leaked_key) *leaked_key = k->plain_key;  // ...but this one leaks
   }
 
   // Two days of ordinary traffic, then Initech's walk through the customers
@@ -77,6 +78,12 @@ Result<std::string> WriteDemoKeys(const std::filesystem::path& dir, TimePoint no
       int status = rng() % 50 == 0 ? 404 : 200;
       lines.push_back({at, Line(ips[k], at, path, status, agents[k], ids[static_cast<size_t>(k)])});
     }
+  }
+  // Globex's own sync before the leak: its known source (IP and user agent).
+  for (int i = 0; i < 240; ++i) {
+    std::int64_t at = end - 10 * 86400 + i * 1800;
+    if (at >= start) break;
+    lines.push_back({at, Line(ips[1], at, fmt::format("/orders/{}", 50000 + rng() % 9000), 200, agents[1], ids[1])});
   }
   const std::int64_t walk = end - 86400 - 5 * 3600;  // yesterday, five hours before the briefing
   for (int i = 0; i < 400; ++i) {

@@ -3,7 +3,10 @@
 // in which one client, Initech Analytics, pulls customer records one id after
 // the other — the desk ingests the log and stops it. Also a key about to
 // expire and an old key nobody uses. The plain keys are never written
-// anywhere. Internal to the demo. Not thread-safe.
+// anywhere — except the one the leak demo commits (`leaked_key`): Globex's
+// key, committed to repos/payments-api 6 days ago (demo_leaks.h), whose
+// traffic before and during the exposure comes from Globex's own systems
+// only. Internal to the demo. Not thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -15,7 +18,11 @@
 namespace ctodesk {
 
 // Issues the keys in <dir>/.ctodesk/desk.db and writes logs/gateway-access.log;
-// returns the [keys] config section.
-Result<std::string> WriteDemoKeys(const std::filesystem::path& dir, TimePoint now);
+// returns the [keys] config section. `leaked_key` receives Globex's plain key
+// for the leak demo.
+Result<std::string> WriteDemoKeys(const std::filesystem::path& dir, TimePoint now, std::string* leaked_key);
+
+// How many days ago the demo's own key was committed (demo_leaks.cc).
+constexpr int kDemoKeyLeakedDaysAgo = 6;
 
 }  // namespace ctodesk

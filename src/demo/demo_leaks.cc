@@ -21,7 +21,7 @@ std::string GitDate(TimePoint t) { return fmt::format("@{} +0000", ToUnix(t)); }
 
 }  // namespace
 
-Result<std::string> WriteDemoLeaks(const std::filesystem::path& dir, TimePoint now) {
+Result<std::string> WriteDemoLeaks(const std::filesystem::path& dir, TimePoint now, const std::string& own_key) {
   const std::filesystem::path repo = dir / "repos" / "payments-api";
   std::error_code ec;
   std::filesystem::remove_all(repo, ec);
@@ -74,6 +74,19 @@ Result<std::string> WriteDemoLeaks(const std::filesystem::path& dir, TimePoint n
   }
   if (auto r = git(sam, sam_mail, now - days(30), "commit -q -am 'Read the Stripe key from the environment'"); !r) {
     return Fail(r.error());
+  }
+
+  if (!own_key.empty()) {
+    if (auto r = write("deploy/partner-sync.env",
+                       fmt::format("# Globex nightly sync\nPARTNER_API_URL=https://api.acme-parcels.example\n"
+                                   "PARTNER_API_KEY={}\n", own_key));
+        !r) {
+      return Fail(r.error());
+    }
+    if (auto r = git(jo, jo_mail, now - days(6), "add -A"); !r) return Fail(r.error());
+    if (auto r = git(jo, jo_mail, now - days(6), "commit -q -m 'Nightly partner sync for Globex'"); !r) {
+      return Fail(r.error());
+    }
   }
 
   if (auto r = write("deploy/ci.env", fmt::format("AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\nREGION=eu-west-1\n",

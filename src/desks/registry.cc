@@ -6,6 +6,7 @@
 #include "desks/deadlines/deadlines.h"
 #include "desks/feedback/feedback.h"
 #include "desks/health/health.h"
+#include "desks/incidents/incidents.h"
 #include "desks/knowledge/knowledge.h"
 #include "desks/keys/keys.h"
 #include "desks/leaks/leaks.h"
@@ -25,6 +26,7 @@ constexpr DeskInfo kDesks[] = {
     {"leaks", "Did a secret get into code or git history?", &leaks::Configure},
     {"keys", "Who holds which API key; was a key used while exposed; who is over-pulling?",
      &keys::Configure},
+    {"incidents", "Which incidents are open, and which leaked key has none yet?", &incidents::Configure},
     {"knowledge", "Where do we depend on one or two people? Truck factor from git history",
      &knowledge::Configure},
     {"deadlines", "Which promises will we miss, and what date can we honestly give?",

@@ -184,6 +184,46 @@ class MemoryStore final : public Store {
         std::pair(audit_.back().seq, audit_.back().hash));
   }
 
+  Result<void> SaveIncident(const IncidentRecord& incident) override {
+    auto it = std::find_if(incidents_.begin(), incidents_.end(),
+                           [&](const IncidentRecord& r) { return r.id == incident.id; });
+    if (it == incidents_.end()) incidents_.push_back(incident);
+    else *it = incident;
+    return {};
+  }
+
+  Result<std::optional<IncidentRecord>> GetIncident(std::string_view id) override {
+    for (const IncidentRecord& r : incidents_) {
+      if (r.id == id) return std::optional<IncidentRecord>(r);
+    }
+    return std::optional<IncidentRecord>();
+  }
+
+  Result<std::vector<IncidentRecord>> ListIncidents() override { return incidents_; }
+
+  Result<IncidentStep> RecordIncidentStep(const IncidentRecord& incident, const IncidentStep& step,
+                                          const AuditEntry& why) override {
+    IncidentStep s = step;
+    s.incident_id = incident.id;
+    s.seq = 1;
+    for (const IncidentStep& e : steps_) {
+      if (e.incident_id == incident.id) s.seq = std::max(s.seq, e.seq + 1);
+    }
+    auto entry = AppendAudit(why);
+    if (!entry) return Fail(entry.error());
+    steps_.push_back(s);
+    (void)SaveIncident(incident);
+    return s;
+  }
+
+  Result<std::vector<IncidentStep>> IncidentSteps(std::string_view incident_id) override {
+    std::vector<IncidentStep> out;
+    for (const IncidentStep& e : steps_) {
+      if (e.incident_id == incident_id) out.push_back(e);
+    }
+    return out;
+  }
+
  private:
   std::map<std::string, Finding> findings_;
   std::map<std::pair<std::string, std::string>, std::vector<CheckRecord>> checks_;
@@ -193,6 +233,8 @@ class MemoryStore final : public Store {
   std::int64_t generation_ = 0;
   std::vector<UsageEvent> usage_;
   std::vector<AuditEntry> audit_;
+  std::vector<IncidentRecord> incidents_;
+  std::vector<IncidentStep> steps_;
 };
 
 }  // namespace

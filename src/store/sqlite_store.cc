@@ -118,6 +118,33 @@ constexpr const char* kMigrations[] = {
     CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
                              hash TEXT NOT NULL);
     )sql",
+    // --- incidents: self-contained (IF NOT EXISTS, touches no other table),
+    // so it can be renumbered at merge (planned as migration 5). ---
+    R"sql(
+    CREATE TABLE IF NOT EXISTS incidents (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      status TEXT NOT NULL,
+      opened_at INTEGER NOT NULL,
+      opened_by TEXT NOT NULL,
+      closed_at INTEGER,
+      closed_by TEXT NOT NULL,
+      summary TEXT NOT NULL,
+      params TEXT NOT NULL,
+      next_step TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS incident_steps (
+      incident_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      name TEXT NOT NULL,
+      status TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      PRIMARY KEY (incident_id, seq)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 // RAII for a prepared statement, with typed binders.
@@ -384,7 +411,9 @@ class SqliteStore final : public Store {
     if (!s) return Fail(s.error());
     (*s)->Bind(1, desk).Bind(2, subject).Bind(3, ToUnix(since));
     if ((*s)->Step() != SQLITE_ROW) return Fail(LastError("summarize checks"));
-    return CheckSummary{(*s)->Int(0), (*s)->Int(1)};
+    CheckSummary summary{(*s)->Int(0), (*s)->Int(1)};
+    (*s)->Reset();  // release the read snapshot (see GetState)
+    return summary;
   }
 
   Result<std::vector<std::string>> CheckSubjects(std::string_view desk) override {
@@ -429,7 +458,11 @@ class SqliteStore final : public Store {
     if (!s) return Fail(s.error());
     (*s)->Bind(1, ns).Bind(2, key);
     int rc = (*s)->Step();
-    if (rc == SQLITE_ROW) return std::optional<std::string>((*s)->Text(0));
+    if (rc == SQLITE_ROW) {
+      std::optional<std::string> value((*s)->Text(0));
+      (*s)->Reset();  // a cached statement left on a row holds its read snapshot: a later write would be BUSY
+      return value;
+    }
     if (rc != SQLITE_DONE) return Fail(LastError("read state"));
     return std::optional<std::string>();
   }
@@ -566,6 +599,7 @@ class SqliteStore final : public Store {
     int rc = (*s)->Step();
     if (rc == SQLITE_ROW) {
       KeyRecord k = ReadKey(**s);
+      (*s)->Reset();  // release the read snapshot (see GetState)
       if (!HashesEqual(k.hash, hash)) return std::optional<KeyRecord>();
       return std::optional<KeyRecord>(std::move(k));
     }
@@ -683,6 +717,110 @@ class SqliteStore final : public Store {
     }
     if (rc != SQLITE_DONE) return Fail(LastError("read audit head"));
     return std::optional<std::pair<std::int64_t, std::string>>();
+  }
+
+  // --- incidents ---
+
+  static constexpr const char* kIncidentColumns =
+      "id, kind, subject, status, opened_at, opened_by, closed_at, closed_by, summary, params, next_step";
+
+  static IncidentRecord ReadIncident(const Statement& s) {
+    IncidentRecord r;
+    r.id = s.Text(0);
+    r.kind = s.Text(1);
+    r.subject = s.Text(2);
+    r.status = s.Text(3);
+    r.opened_at = FromUnix(s.Int(4));
+    r.opened_by = s.Text(5);
+    r.closed_at = OptTime(s, 6);
+    r.closed_by = s.Text(7);
+    r.summary = s.Text(8);
+    r.params = s.Text(9);
+    r.next_step = s.Text(10);
+    return r;
+  }
+
+  Result<void> SaveIncidentNoTransaction(const IncidentRecord& r) {
+    Statement s(db_,
+                "INSERT INTO incidents (id, kind, subject, status, opened_at, opened_by, closed_at, closed_by, "
+                "summary, params, next_step) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+                "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, subject=excluded.subject, "
+                "status=excluded.status, opened_at=excluded.opened_at, opened_by=excluded.opened_by, "
+                "closed_at=excluded.closed_at, closed_by=excluded.closed_by, summary=excluded.summary, "
+                "params=excluded.params, next_step=excluded.next_step");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, r.id).Bind(2, r.kind).Bind(3, r.subject).Bind(4, r.status).Bind(5, ToUnix(r.opened_at));
+    s.Bind(6, r.opened_by);
+    BindOptTime(s, 7, r.closed_at);
+    s.Bind(8, r.closed_by).Bind(9, r.summary).Bind(10, r.params).Bind(11, r.next_step);
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save incident"));
+    return {};
+  }
+
+  Result<void> SaveIncident(const IncidentRecord& incident) override {
+    return SaveIncidentNoTransaction(incident);
+  }
+
+  Result<std::optional<IncidentRecord>> GetIncident(std::string_view id) override {
+    Statement s(db_, fmt::format("SELECT {} FROM incidents WHERE id = ?1", kIncidentColumns).c_str());
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<IncidentRecord>(ReadIncident(s));
+    if (rc != SQLITE_DONE) return Fail(LastError("read incident"));
+    return std::optional<IncidentRecord>();
+  }
+
+  Result<std::vector<IncidentRecord>> ListIncidents() override {
+    Statement s(db_, fmt::format("SELECT {} FROM incidents ORDER BY opened_at, id", kIncidentColumns).c_str());
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<IncidentRecord> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadIncident(s));
+    if (rc != SQLITE_DONE) return Fail(LastError("list incidents"));
+    return out;
+  }
+
+  Result<IncidentStep> RecordIncidentStep(const IncidentRecord& incident, const IncidentStep& step,
+                                          const AuditEntry& why) override {
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return Fail(r.error());
+    auto fail = [&](Error e) -> Result<IncidentStep> {
+      (void)Exec("ROLLBACK");
+      return Fail(std::move(e));
+    };
+    IncidentStep st = step;
+    st.incident_id = incident.id;
+    Statement last(db_, "SELECT coalesce(max(seq), 0) FROM incident_steps WHERE incident_id = ?1");
+    if (!last.ok()) return fail(LastError("prepare"));
+    last.Bind(1, incident.id);
+    if (last.Step() != SQLITE_ROW) return fail(LastError("read incident steps"));
+    st.seq = last.Int(0) + 1;
+    Statement ins(db_,
+                  "INSERT INTO incident_steps (incident_id, seq, name, status, at, actor, detail) "
+                  "VALUES (?1,?2,?3,?4,?5,?6,?7)");
+    if (!ins.ok()) return fail(LastError("prepare"));
+    ins.Bind(1, st.incident_id).Bind(2, st.seq).Bind(3, st.name).Bind(4, st.status).Bind(5, ToUnix(st.at));
+    ins.Bind(6, st.actor).Bind(7, st.detail);
+    if (ins.Step() != SQLITE_DONE) return fail(LastError("append incident step"));
+    if (auto e = AppendAuditInTransaction(why); !e) return fail(e.error());
+    if (auto r = SaveIncidentNoTransaction(incident); !r) return fail(r.error());
+    if (auto c = Exec("COMMIT"); !c) return fail(c.error());
+    return st;
+  }
+
+  Result<std::vector<IncidentStep>> IncidentSteps(std::string_view incident_id) override {
+    Statement s(db_,
+                "SELECT incident_id, seq, name, status, at, actor, detail FROM incident_steps "
+                "WHERE incident_id = ?1 ORDER BY seq");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, incident_id);
+    std::vector<IncidentStep> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), FromUnix(s.Int(4)), s.Text(5), s.Text(6)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read incident steps"));
+    return out;
   }
 
  private:

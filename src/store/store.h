@@ -102,6 +102,37 @@ struct AuditEntry {
   std::string hash;
 };
 
+// --- incidents (desks/incidents): a procedure's record, step by step ---
+
+// One incident: a leaked key or a data access, from `incident open` to
+// `incident close`. `next_step` names the step a resume runs next (empty once
+// every step is done); an incident stays "open" until closed with a summary.
+struct IncidentRecord {
+  std::string id;       // "inc-0001", assigned by the caller
+  std::string kind;     // "leaked-key" | "data-access"
+  std::string subject;  // the key id it is about
+  std::string status = "open";  // "open" | "closed"
+  TimePoint opened_at{};
+  std::string opened_by;
+  std::optional<TimePoint> closed_at;
+  std::string closed_by;
+  std::string summary;    // written at close
+  std::string params;     // JSON text: what it was opened with (never a plain key)
+  std::string next_step;  // empty when the procedure is complete
+};
+
+// One step of an incident's procedure, as it happened. `seq` runs 1, 2, 3...
+// per incident. Never holds a plain key.
+struct IncidentStep {
+  std::string incident_id;
+  std::int64_t seq = 0;
+  std::string name;    // "revoke", "exposure", "usage", "rotate", "alert", "report", ...
+  std::string status;  // "done" | "failed" | "skipped"
+  TimePoint at{};
+  std::string actor;
+  std::string detail;  // JSON text: what the step found or did
+};
+
 // The chain hash of an entry: hex SHA-256 over its canonical JSON form
 // (every field but `hash`).
 std::string AuditEntryHash(const AuditEntry& e);
@@ -175,6 +206,20 @@ class Store {
   // (seq, hash) recorded with the last append; nullopt before the first.
   virtual Result<std::vector<AuditEntry>> AuditTrail() = 0;
   virtual Result<std::optional<std::pair<std::int64_t, std::string>>> AuditHead() = 0;
+
+  // --- incidents ---
+  // Inserts or replaces an incident by id.
+  virtual Result<void> SaveIncident(const IncidentRecord& incident) = 0;
+  virtual Result<std::optional<IncidentRecord>> GetIncident(std::string_view id) = 0;
+  // All incidents, oldest first.
+  virtual Result<std::vector<IncidentRecord>> ListIncidents() = 0;
+  // In one transaction: appends `step` (its seq assigned: one past the
+  // incident's last), appends `why` to the audit trail, and saves `incident`
+  // (its next_step moved on). Returns the step as stored.
+  virtual Result<IncidentStep> RecordIncidentStep(const IncidentRecord& incident, const IncidentStep& step,
+                                                  const AuditEntry& why) = 0;
+  // The steps of one incident in seq order.
+  virtual Result<std::vector<IncidentStep>> IncidentSteps(std::string_view incident_id) = 0;
 };
 
 // Opens (creating if needed, parent folders included) the SQLite store at

@@ -226,6 +226,27 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
 // A child writes batches, telling the parent after each commit; the parent
 // kills it with SIGKILL mid-stream. Every batch reported committed must be
 // there, whole, and the database must pass its integrity check.
+TEST(SqliteStoreTest, AReadLeavesNoSnapshotThatBlocksTheNextWrite) {
+  // Another process (the guard, the CLI) writes between two calls of ours:
+  // a read must not keep a stale snapshot that makes our next write BUSY.
+  auto dir = TempDir();
+  auto store = OpenSqliteStore(dir / "desk.db");
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->PutState("leaks", "k", "v1"));
+  ASSERT_TRUE((*store)->AppendChecks({{"health", "api", At("2026-11-27T08:00:00Z"), true, 1, "{}"}}));
+  ASSERT_EQ((*store)->GetState("leaks", "k")->value(), "v1");
+  ASSERT_EQ((*store)->Summarize("health", "api", At("2026-11-01T00:00:00Z"))->total, 1);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "desk.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "UPDATE state SET value = 'v2'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  auto w = (*store)->PutState("leaks", "k", "v3");
+  ASSERT_TRUE(w) << w.error().message;
+  EXPECT_EQ((*store)->GetState("leaks", "k")->value(), "v3");
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqliteStoreTest, SigkillLosesNothingCommitted) {
   auto path = TempDir() / "desk.db";
   ASSERT_TRUE(OpenSqliteStore(path));

@@ -9,6 +9,9 @@ expect_contains "$out" "billing API is down" "demo finds the failing endpoint"
 expect_contains "$out" "search API is slow" "demo finds the slow endpoint"
 expect_contains "$out" "TLS certificate of customer portal expires in 5 days" "demo finds the expiring certificate"
 expect_contains "$out" "2nd day running" "demo has history"
+expect_contains "$out" "# Incident inc-0001: leaked API key key_" "demo opens and shows the leaked key's incident"
+expect_contains "$out" "# Incident inc-0002: data access by API key key_" "demo opens and shows the scraper's incident"
+expect_contains "$(tr "\n" " " <<<"$out")" "0 from places never seen before" "demo answers: only the holder used it"
 expect_contains "$out" "website is down" "demo shows what was fixed overnight"
 expect_contains "$out" '"Data warehouse migration" promised to Globex Corp for' "demo finds the hopeless commitment"
 expect_contains "$out" '"Mobile checkout" promised to marketing launch for' "demo finds the commitment at risk"
@@ -65,7 +68,14 @@ assert backups == [("orders-db", "drill", "this-week"), ("orders-db", "shrank", 
                    ("uploads", "corrupt", "act-now"), ("uploads", "drill", "this-week"),
                    ("wiki", "drill", "this-week"), ("wiki", "stale", "act-now")], backups
 leaks = sorted((f["kind"], f["severity"]) for f in doc["findings"] if f["desk"] == "leaks")
-assert leaks == [("at-head", "act-now"), ("at-head", "act-now"), ("in-history", "today")], leaks
+assert leaks == [("at-head", "act-now"), ("at-head", "act-now"), ("at-head", "act-now"), ("in-history", "today")], leaks
+own = [f for f in doc["findings"] if f["desk"] == "leaks" and f["title"].startswith("Our API key key_")]
+assert len(own) == 1 and "revoked" in own[0]["title"], [f["title"] for f in doc["findings"] if f["desk"] == "leaks"]
+leaked_id = own[0]["title"].split()[3]
+incidents = sorted((f["title"], f["severity"]) for f in doc["findings"] if f["desk"] == "incidents")
+assert [s for _, s in incidents] == ["act-now", "act-now"], incidents
+assert incidents[0][0] == "Incident inc-0001 open: leaked API key " + leaked_id, incidents
+assert incidents[1][0].startswith("Incident inc-0002 open: data access by API key key_"), incidents
 knowledge = sorted((f["subject"], f["kind"], f["severity"]) for f in doc["findings"] if f["desk"] == "knowledge")
 assert knowledge == [("payments", "low-truck-factor", "this-week"),
                      ("payments/billing", "only-author-inactive", "act-now"),

@@ -177,8 +177,9 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
                              "requests to {} distinct paths{}.",
                              FormatTime(*k.suspended_at), k.suspend_reason, u.count, u.distinct_paths,
                              u.ips.empty() ? "" : fmt::format(", mostly from {}", u.ips.front().first));
-      f.action = fmt::format("Call {} about it. `ctodesk keys audit {}` lists what it fetched; then "
-                             "`ctodesk keys reinstate {}` or `ctodesk keys revoke {}`.",
+      f.action = fmt::format("Call {} about it. `ctodesk incident open data-access --key-id {}` records what "
+                             "it fetched and which records only it saw; then `ctodesk keys reinstate {}` or "
+                             "`ctodesk keys revoke {}`.",
                              k.client.empty() ? k.owner : k.client, k.id, k.id, k.id);
       const std::string who_plain = k.client.empty() ? k.owner : k.client;
       f.plain.risk = fmt::format("Access for {} was stopped automatically because it was taking far more "

@@ -24,7 +24,7 @@ Settings ReadSettings(ConfigTable& section) {
     if (ValidPrefix(*p)) s.prefix = *p;
     else section.Error("prefix", fmt::format("expected 2 to 16 characters of a-z and 0-9, got \"{}\"", *p));
   }
-  if (auto o = section.Choice("on_leak", {"report", "revoke"})) s.on_leak = *o;
+  if (auto o = section.Choice("on_leak", {"report", "revoke", "suspend"})) s.on_leak = *o;
   for (const std::string& text : section.StringList("objects")) {
     if (auto p = ParseObjectPattern(text)) s.objects.push_back(std::move(*p));
     else section.Error("objects", fmt::format("expected a path with one {{id}} such as "

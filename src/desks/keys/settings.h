@@ -3,7 +3,7 @@
 //
 //   [keys]
 //   prefix = "acme"                      # keys look like acme_<38 chars>
-//   on_leak = "report"                   # or "revoke" (the leaks desk)
+//   on_leak = "report"                   # or "revoke" / "suspend" (the leaks desk)
 //   objects = ["/customers/{id}", "/orders/{id}"]
 //   access_logs = ["logs/gateway.log"]   # ingested by the desk each run
 //   access_log_format = "nginx-combined" # or "json"

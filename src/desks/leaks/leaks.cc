@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "desks/keys/key_format.h"
+#include "desks/keys/registry.h"
 #include "git/git.h"
 
 namespace ctodesk::leaks {
@@ -25,12 +27,22 @@ struct Known {
   std::vector<std::string> blobs;
   bool at_head = false;
   bool is_new = false;  // first seen by an incremental run: new since the last one
+  std::string key_id;   // one of our API keys (the leak loop); never the plain key
+};
+
+// What the finding says about one of our keys (the leak loop), filled per run.
+struct OwnKey {
+  KeyRecord key;
+  std::string action;  // "revoked", "suspended", "reported"
+  bool usable = false;
+  bool by_desk = false;  // the leaks desk itself revoked or suspended it
+  keys::ExposureAnswer exposure;
 };
 
 nlohmann::json ToJson(const Known& k) {
   return {{"fp", k.fingerprint}, {"rule", k.rule}, {"desc", k.description}, {"redacted", k.redacted},
           {"path", k.path}, {"commit", k.commit}, {"author", k.author}, {"conf", static_cast<int>(k.confidence)},
-          {"time", k.time}, {"line", k.line}, {"occ", k.occurrences}, {"blobs", k.blobs}};
+          {"time", k.time}, {"line", k.line}, {"occ", k.occurrences}, {"blobs", k.blobs}, {"key_id", k.key_id}};
 }
 
 std::optional<Known> FromJson(const nlohmann::json& j) {
@@ -48,6 +60,7 @@ std::optional<Known> FromJson(const nlohmann::json& j) {
     k.line = j.at("line");
     k.occurrences = j.at("occ");
     k.blobs = j.at("blobs").get<std::vector<std::string>>();
+    if (j.contains("key_id") && j["key_id"].is_string()) k.key_id = j["key_id"];
     return k;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -61,7 +74,7 @@ std::string Day(std::int64_t t) {
 
 Severity Demote(Severity s) { return s == Severity::kFyi ? s : static_cast<Severity>(static_cast<int>(s) + 1); }
 
-Finding MakeFinding(const Repo& repo, const Known& k) {
+Finding MakeFinding(const Repo& repo, const Known& k, const OwnKey* own) {
   Finding f;
   f.desk = kDesk;
   f.subject = fmt::format("{} {}", repo.name, k.fingerprint);
@@ -101,6 +114,50 @@ Finding MakeFinding(const Repo& repo, const Known& k) {
     f.evidence.emplace_back("introduced", fmt::format("{} by {} on {}", k.commit.substr(0, 12), k.author, Day(k.time)));
   }
   f.evidence.emplace_back("at HEAD", k.at_head ? "yes" : "no");
+  if (own) {
+    const KeyRecord& key = own->key;
+    const keys::ExposureAnswer& x = own->exposure;
+    std::string holder = key.client.empty() ? key.owner : fmt::format("{}, {}", key.client, key.owner);
+    std::string used = x.used ? fmt::format("yes: {} requests between {} and {}", x.usage.count,
+                                            FormatTime(FromUnix(*x.usage.first_ms / 1000)),
+                                            FormatTime(FromUnix(*x.usage.last_ms / 1000)))
+                              : "no";
+    if (x.refused > 0) used += fmt::format(" ({} refused attempts)", x.refused);
+    std::string window = fmt::format("{} to {}{}", FormatTime(x.from), FormatTime(x.to),
+                                     own->usable ? " (still valid)" : "");
+    if (own->usable) {
+      f.severity = Severity::kActNow;
+      f.title = fmt::format("{}Our API key {} ({}) leaked in {}: revoke {} now", k.is_new ? "New: " : "",
+                            key.id, holder, repo.name, key.id);
+      f.action = fmt::format("Revoke {} now and run the leaked-key procedure: `ctodesk incident open leaked-key "
+                             "--key-id {}` (revokes it, finds the exposure window and who used it, records it).",
+                             key.id, key.id);
+    } else {
+      f.title = fmt::format("{}Our API key {} ({}) leaked in {}: {}", k.is_new ? "New: " : "", key.id, holder,
+                            repo.name,
+                            own->by_desk ? own->action + " automatically"
+                            : own->action == "revoked" && own->key.revoked_at
+                                ? "revoked " + FormatTime(*own->key.revoked_at)
+                                : own->action);
+      f.action = fmt::format("Remove it from the code. Unless an incident is already open for it (`ctodesk "
+                             "incident list`), record what happened: `ctodesk incident open leaked-key --key-id {}` "
+                             "(exposure window, who used it, who must get a new key).",
+                             key.id);
+    }
+    f.detail += fmt::format(" It is one of our own API keys ({}, {}). Exposed {}; used while exposed: {}.",
+                            key.id, holder, window, used);
+    f.plain.risk = fmt::format("One of the access keys we give customers, the one {} uses, was written into the {} code, so "
+                               "anyone who saw the code could use it to reach customer data.",
+                               key.client.empty() ? key.owner : key.client, repo.name);
+    f.plain.doing = own->usable ? "The team is switching the key off now and checking whether anyone used it."
+                                : "The key was switched off automatically; the team is checking whether anyone "
+                                  "used it and giving the customer a new one.";
+    f.evidence.emplace_back("key", key.id);
+    f.evidence.emplace_back("key holder", holder);
+    f.evidence.emplace_back("key status", own->usable ? "still valid" : own->action);
+    f.evidence.emplace_back("exposed", window);
+    f.evidence.emplace_back("used while exposed", used);
+  }
   return f;
 }
 
@@ -123,7 +180,129 @@ Known FromSecret(const Secret& s) {
   return k;
 }
 
+
+// The leak loop for one known secret: is it one of our keys? Acts per
+// on_leak the first time, then reports its state and exposure every run.
+Result<std::optional<OwnKey>> HandleOwnKey(DeskContext& ctx, const Settings& settings, const Repo& repo, Known& k,
+                                           const std::map<std::string, std::string>& our_keys) {
+  const TimePoint now = ctx.clock.Now();
+  const TimePoint since = k.time != 0 ? FromUnix(k.time) : now;
+  std::string where = k.commit.empty() ? fmt::format("{}: {}:{}", repo.name, k.path, k.line)
+                                       : fmt::format("{}@{}: {}:{}", repo.name, k.commit.substr(0, 12), k.path, k.line);
+  if (k.key_id.empty()) {
+    auto plain = our_keys.find(k.fingerprint);
+    if (plain == our_keys.end()) return std::optional<OwnKey>();
+    auto handled = keys::HandleLeakedKey(ctx.store, plain->second, where, since, settings.on_leak == "revoke", now);
+    if (!handled) return Fail(handled.error());
+    if (!*handled) return std::optional<OwnKey>();  // our format, but not in the registry
+    k.key_id = (*handled)->key.id;
+    if (settings.on_leak == "suspend" && keys::Usable(keys::StatusOf((*handled)->key, now))) {
+      nlohmann::json evidence = {{"leaked in", where}, {"fingerprint", k.fingerprint}};
+      auto s = keys::SuspendKey(ctx.store, k.key_id, fmt::format("leaked: found in {}", where), evidence.dump(),
+                                "leaks desk", now);
+      if (!s) return Fail(s.error());
+    }
+  }
+  auto key = ctx.store.GetKey(k.key_id);
+  if (!key) return Fail(key.error());
+  if (!*key) return std::optional<OwnKey>();  // deleted from the registry since
+  OwnKey own;
+  own.key = std::move(**key);
+  keys::KeyStatus status = keys::StatusOf(own.key, now);
+  own.usable = keys::Usable(status);
+  own.by_desk = (status == keys::KeyStatus::kRevoked && own.key.revoke_reason.starts_with("leaked: found in")) ||
+                (status == keys::KeyStatus::kSuspended && own.key.suspend_reason.starts_with("leaked: found in"));
+  own.action = status == keys::KeyStatus::kRevoked     ? "revoked"
+               : status == keys::KeyStatus::kSuspended ? "suspended"
+               : status == keys::KeyStatus::kExpired   ? "expired"
+                                                       : "reported";
+  // The window ends at the revocation, or at the suspension, or now.
+  KeyRecord for_window = own.key;
+  if (!for_window.revoked_at && for_window.suspended_at) for_window.revoked_at = for_window.suspended_at;
+  auto exposure = keys::WasUsedWhileExposed(ctx.store, for_window, since, now);
+  if (!exposure) return Fail(exposure.error());
+  own.exposure = std::move(*exposure);
+  return std::optional<OwnKey>(std::move(own));
+}
+
 }  // namespace
+
+namespace {
+constexpr const char* kLeakedKeysState = "leaked-keys";
+
+nlohmann::json LeakedToJson(const LeakedKeyRecord& r) {
+  return {{"key_id", r.key_id}, {"repo", r.repo}, {"fingerprint", r.fingerprint}, {"finding_id", r.finding_id},
+          {"commit", r.commit}, {"author", r.author}, {"where", r.where}, {"exposed_since", r.exposed_since},
+          {"found_at", r.found_at}, {"action", r.action}};
+}
+
+std::map<std::string, LeakedKeyRecord> ParseLeaked(const std::string& text) {
+  std::map<std::string, LeakedKeyRecord> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return out;
+  for (const auto& [id, v] : j.items()) {
+    if (!v.is_object()) continue;
+    LeakedKeyRecord r;
+    r.key_id = id;
+    r.repo = v.value("repo", "");
+    r.fingerprint = v.value("fingerprint", "");
+    r.finding_id = v.value("finding_id", "");
+    r.commit = v.value("commit", "");
+    r.author = v.value("author", "");
+    r.where = v.value("where", "");
+    r.exposed_since = v.value("exposed_since", std::int64_t{0});
+    r.found_at = v.value("found_at", std::int64_t{0});
+    r.action = v.value("action", "");
+    out.emplace(id, std::move(r));
+  }
+  return out;
+}
+
+Result<std::map<std::string, LeakedKeyRecord>> LoadLeaked(Store& store) {
+  auto text = store.GetState(kDesk, kLeakedKeysState);
+  if (!text) return Fail(text.error());
+  if (!*text) return std::map<std::string, LeakedKeyRecord>();
+  return ParseLeaked(**text);
+}
+}  // namespace
+
+Result<std::vector<LeakedKeyRecord>> LeakedKeys(Store& store) {
+  auto all = LoadLeaked(store);
+  if (!all) return Fail(all.error());
+  std::vector<LeakedKeyRecord> out;
+  for (auto& [id, r] : *all) out.push_back(std::move(r));
+  return out;
+}
+
+Result<std::optional<LeakedKeyRecord>> FindLeakedKey(Store& store, std::string_view key_id) {
+  auto all = LoadLeaked(store);
+  if (!all) return Fail(all.error());
+  auto it = all->find(std::string(key_id));
+  if (it == all->end()) return std::optional<LeakedKeyRecord>();
+  return std::optional<LeakedKeyRecord>(it->second);
+}
+
+Result<void> SaveLeakedKey(Store& store, const LeakedKeyRecord& r) {
+  auto all = LoadLeaked(store);
+  if (!all) return Fail(all.error());
+  LeakedKeyRecord copy = r;
+  if (auto it = all->find(r.key_id); it != all->end() && it->second.found_at != 0) {
+    copy.found_at = std::min(it->second.found_at, r.found_at == 0 ? it->second.found_at : r.found_at);
+  }
+  (*all)[r.key_id] = copy;
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [id, v] : *all) j[id] = LeakedToJson(v);
+  return store.PutState(kDesk, kLeakedKeysState, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void LeaksDesk::LinkKeys(const std::string& prefix, const std::string& on_leak) {
+  settings_.keys_linked = true;
+  settings_.on_leak = on_leak;
+  if (!prefix.empty() && std::find(settings_.own_key_prefixes.begin(), settings_.own_key_prefixes.end(), prefix) ==
+                             settings_.own_key_prefixes.end()) {
+    settings_.own_key_prefixes.push_back(prefix);
+  }
+}
 
 Settings ReadSettings(ConfigTable& section) {
   Settings s;
@@ -222,6 +401,10 @@ Result<DeskReport> LeaksDesk::Run(DeskContext& ctx) {
     auto scan = (*scanner)->ScanGit(path, options);
     if (!scan) return Fail(scan.error());
     report.checked += scan->stats.blobs;
+    std::map<std::string, std::string> our_keys;  // fingerprint -> plain key, this run only, never stored
+    for (const Secret& s : scan->secrets) {
+      if (settings_.keys_linked && keys::LooksLikeOurKey(s.value)) our_keys.emplace(s.fingerprint, s.value);
+    }
     for (const Secret& s : scan->secrets) {
       auto it = known.find(s.fingerprint);
       if (it == known.end()) {
@@ -248,9 +431,30 @@ Result<DeskReport> LeaksDesk::Run(DeskContext& ctx) {
     nlohmann::json list = nlohmann::json::array();
     for (auto& [fp, k] : known) {
       k.at_head = std::any_of(k.blobs.begin(), k.blobs.end(), [&](const std::string& b) { return head_blobs.contains(b); });
+      std::optional<OwnKey> own;
+      if (settings_.keys_linked && !settings_.allow_fingerprints.contains(fp)) {
+        auto o = HandleOwnKey(ctx, settings_, repo, k, our_keys);
+        if (!o) return Fail(o.error());
+        own = std::move(*o);
+      }
       list.push_back(ToJson(k));
       if (settings_.allow_fingerprints.contains(fp)) continue;
-      report.findings.push_back(MakeFinding(repo, k));
+      Finding f = MakeFinding(repo, k, own ? &*own : nullptr);
+      if (own) {
+        LeakedKeyRecord r;
+        r.key_id = own->key.id;
+        r.repo = repo.name;
+        r.fingerprint = fp;
+        r.finding_id = f.Id();
+        r.commit = k.commit;
+        r.author = k.author;
+        r.where = k.path.empty() ? "" : fmt::format("{}:{}", k.path, k.line);
+        r.exposed_since = ToUnix(own->exposure.from);
+        r.found_at = ToUnix(ctx.clock.Now());
+        r.action = own->action;
+        if (auto w = SaveLeakedKey(ctx.store, r); !w) return Fail(w.error());
+      }
+      report.findings.push_back(std::move(f));
     }
     if (auto w = ctx.store.PutState(kDesk, "tips:" + key, nlohmann::json(scan->ref_tips).dump()); !w) {
       return Fail(w.error());

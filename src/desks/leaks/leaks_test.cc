@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "desks/keys/registry.h"
 #include "store/store.h"
 
 namespace ctodesk::leaks {
@@ -175,6 +176,101 @@ TEST(LeaksDeskTest, FindingsAcrossTwoMorningsAndWhatTheStoreKeeps) {
   EXPECT_NE(failed.error().message.find("ghost"), std::string::npos);
   fs::remove_all(base);
 }
+
+// The leak loop: one of OUR keys committed to a repository is handed to the
+// keys desk. "report" names the key and says revoke it now; "revoke" and
+// "suspend" stop it at once. The finding carries the exposure window and the
+// uses in it, and never the plain key.
+void LeakLoop(const std::string& on_leak) {
+  auto store = NewMemoryStore();
+  const TimePoint commit_time = FromUnix(1772355600);  // 2026-03-01 09:00 UTC, the commit date in Sh()
+  const TimePoint now = commit_time + std::chrono::days(3);
+  keys::IssueRequest req;
+  req.prefix = "acme";
+  req.owner = "j.smith";
+  req.client = "Globex";
+  auto leaked = keys::IssueKey(*store, req, commit_time - std::chrono::days(30));
+  ASSERT_TRUE(leaked);
+  auto other = keys::IssueKey(*store, req, commit_time - std::chrono::days(30));
+  ASSERT_TRUE(other);
+  const std::string id = leaked->record.id;
+  const std::int64_t t0 = ToUnix(commit_time) * 1000;
+  // Two uses before the commit (not exposed), three after it.
+  std::vector<UsageEvent> uses;
+  for (std::int64_t at : {t0 - 7200'000, t0 - 3600'000, t0 + 3600'000, t0 + 7200'000, t0 + 86400'000}) {
+    uses.push_back({id, at, "198.51.100.7", "GET", "/customers/1", 200, "globex-sync/1.8", "guard"});
+  }
+  ASSERT_TRUE(store->AppendUsage(uses));
+
+  fs::path base = fs::temp_directory_path() / fmt::format("ctodesk-leak-loop-{}-{}", on_leak, ::getpid());
+  fs::remove_all(base);
+  fs::path repo = base / "repos" / "sync";
+  fs::create_directories(repo);
+  Sh(repo, "git init -q -b main");
+  std::ofstream(repo / "sync.sh") << "export API_KEY=" << leaked->plain_key << "\n";
+  Sh(repo, "git add -A && git commit -q -m one");
+
+  Settings settings;
+  settings.repos.push_back({"sync", "repos/sync"});
+  settings.threads = 1;
+  LeaksDesk desk(settings);
+  desk.LinkKeys("acme", on_leak);
+  FixedClock clock(now);
+  DeskContext ctx{*store, clock, base};
+  auto run = desk.Run(ctx);
+  ASSERT_TRUE(run.has_value()) << run.error().message;
+  ASSERT_EQ(run->findings.size(), 1u);
+  const Finding& f = run->findings[0];
+  EXPECT_EQ(f.severity, Severity::kActNow);
+  EXPECT_NE(f.title.find(id), std::string::npos) << f.title;
+  std::string all = f.title + f.detail + f.action + f.plain.risk + f.plain.doing;
+  for (const auto& [k, v] : f.evidence) all += k + v;
+  EXPECT_EQ(all.find(leaked->plain_key.substr(5)), std::string::npos) << "plain key in the finding";
+  EXPECT_NE(all.find("used while exposed: yes: 3 requests"), std::string::npos) << all;
+
+  auto key = store->GetKey(id);
+  ASSERT_TRUE(key && *key);
+  keys::KeyStatus status = keys::StatusOf(**key, now);
+  if (on_leak == "report") {
+    EXPECT_EQ(status, keys::KeyStatus::kActive);
+    EXPECT_NE(f.title.find("revoke " + id + " now"), std::string::npos) << f.title;
+    EXPECT_NE(f.action.find("incident open leaked-key --key-id " + id), std::string::npos);
+  } else if (on_leak == "revoke") {
+    EXPECT_EQ(status, keys::KeyStatus::kRevoked);
+    EXPECT_NE(f.title.find("revoked automatically"), std::string::npos) << f.title;
+  } else {
+    EXPECT_EQ(status, keys::KeyStatus::kSuspended);
+    EXPECT_NE(f.title.find("suspended automatically"), std::string::npos) << f.title;
+  }
+  EXPECT_EQ(keys::StatusOf(**store->GetKey(other->record.id), now), keys::KeyStatus::kActive)
+      << "only the leaked key is touched";
+
+  // Remembered for the incidents desk, by key id, with the commit and window.
+  auto record = FindLeakedKey(*store, id);
+  ASSERT_TRUE(record && *record);
+  EXPECT_EQ((*record)->exposed_since, ToUnix(commit_time));
+  EXPECT_EQ((*record)->finding_id, f.Id());
+  EXPECT_EQ((*record)->where, "sync.sh:1");
+  EXPECT_EQ((*record)->commit.size(), 40u);
+  auto known = store->GetState("leaks", "known:" + repo.lexically_normal().string());
+  ASSERT_TRUE(known && *known);
+  EXPECT_EQ((*known)->find(leaked->plain_key.substr(5)), std::string::npos) << "plain key in the store";
+
+  // The next morning (incremental, nothing new) still names the key.
+  auto again = desk.Run(ctx);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  ASSERT_EQ(again->findings.size(), 1u);
+  EXPECT_NE(again->findings[0].title.find(id), std::string::npos);
+  auto trail = store->AuditTrail();
+  int stops = 0;
+  for (const AuditEntry& e : *trail) stops += (e.action == "revoke" || e.action == "suspend") && e.key_id == id;
+  EXPECT_EQ(stops, on_leak == "report" ? 0 : 1) << "acted on once, not every morning";
+  fs::remove_all(base);
+}
+
+TEST(LeaksDeskTest, LeakLoopReportNamesTheKey) { LeakLoop("report"); }
+TEST(LeaksDeskTest, LeakLoopRevokesOurKey) { LeakLoop("revoke"); }
+TEST(LeaksDeskTest, LeakLoopSuspendsOurKey) { LeakLoop("suspend"); }
 
 }  // namespace
 }  // namespace ctodesk::leaks
