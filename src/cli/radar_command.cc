@@ -168,7 +168,7 @@ int RunList(const RadarArgs& args) {
   }
   Json out = Json::array();
   if (args.format == "term") {
-    fmt::print("{:<26} {:<7} {:<24} {:<30} {}\n", "TECHNOLOGY", "RING", "QUADRANT", "HISTORY", "USED BY");
+    fmt::print("{:<26} {:<7} {:<24} {:<44} {}\n", "TECHNOLOGY", "RING", "QUADRANT", "RING HISTORY", "USED BY");
   }
   for (const auto& b : *blips) {
     auto history = radar::RingHistory(*session->store, b.name);
@@ -190,8 +190,8 @@ int RunList(const RadarArgs& args) {
                      {"isNew", b.is_new}, {"description", b.description}, {"history", jh},
                      {"used_by", user_list}});
     } else {
-      fmt::print("{:<26} {:<7} {:<24} {:<30} {}\n", Cut(b.name, 26), radar::RingName(b.ring), Cut(b.quadrant, 24),
-                 Cut(fmt::format("{}", fmt::join(moves, " -> ")), 30), user_list.empty() ? "-" : Join(user_list, 4));
+      fmt::print("{:<26} {:<7} {:<24} {:<44} {}\n", Cut(b.name, 26), radar::RingName(b.ring), Cut(b.quadrant, 24),
+                 Cut(fmt::format("{}", fmt::join(moves, " -> ")), 44), user_list.empty() ? "-" : Join(user_list, 4));
     }
   }
   if (args.format == "json") {

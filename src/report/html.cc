@@ -317,7 +317,7 @@ std::string RenderHtml(const Briefing& b) {
   if (!b.resolved.empty()) WriteResolved(out, b);
   // Desks' pictures: each a self-contained <svg> its desk built and escaped.
   for (const Figure& fig : b.figures) {
-    out += fmt::format("<section class="figure" id="figure-{}"><h2>{}</h2>\n<figure>{}</figure></section>\n",
+    out += fmt::format("<section class=\"figure\" id=\"figure-{}\"><h2>{}</h2>\n<figure>{}</figure></section>\n",
                        Escape(fig.desk), Escape(fig.title), fig.svg);
   }
   if (!b.desks.empty()) WriteDeskTable(out, b);

@@ -23,7 +23,7 @@ cat >repos/legacy/package.json <<'J'
 J
 echo "FROM python:3.7-slim" >repos/legacy/Dockerfile
 printf 'services:\n  db:\n    image: "postgres:16"\n' >repos/api/docker-compose.yml
-printf 'lodash==2.4.2\nthis is not a requirement\n' >repos/api/requirements.txt
+printf 'flask==2.3.0\nthis is not a requirement\n' >repos/api/requirements.txt
 printf '{"dependencies": {"lodash": "2.4.2"}}\n' >repos/api/package.json
 printf '{"dependencies": {"evil": "1"}}\n' >repos/api/node_modules/x/package.json
 printf 'jobs:\n  t:\n    steps:\n      - uses: actions/checkout@v4\n' >repos/api/.github/workflows/ci.yml
@@ -86,7 +86,7 @@ got = sorted(map(tuple, csv.reader(io.StringIO(sys.argv[1]))))
 assert want == got, (want, got)
 PY
 expect_exit 0 "$CTODESK" radar export --format json -o radar.json
-"$PYTHON" -c 'import json; d = json.load(open("radar.json")); assert [e["name"] for e in d] == ["AngularJS", "React", "PostgreSQL"], d; assert d[2]["isNew"] is True'
+"$PYTHON" -c 'import json; d = json.load(open("radar.json")); assert [e["name"] for e in d] == ["React", "AngularJS", "PostgreSQL"], d; assert d[2]["isNew"] is True'
 # AngularJS moves to hold: the move is kept in the ring history.
 sed -i 's/^AngularJS,trial/AngularJS,hold/' radar.csv
 expect_exit 0 "$CTODESK" radar import radar.csv --now 2026-09-01

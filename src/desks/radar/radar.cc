@@ -62,6 +62,13 @@ Finding MakeFinding(std::string subject, std::string kind, Severity severity) {
   return f;
 }
 
+// Plain words start a sentence: "The orders table ...", not "the orders table ...".
+void Capitalize(PlainWords& p) {
+  for (std::string* s : {&p.risk, &p.doing, &p.ask}) {
+    if (!s->empty()) (*s)[0] = static_cast<char>(std::toupper(static_cast<unsigned char>((*s)[0])));
+  }
+}
+
 std::string LastPart(std::string_view name) {
   size_t cut = name.find_last_of("/:");
   return std::string(cut == std::string_view::npos ? name : name.substr(cut + 1));
@@ -342,6 +349,7 @@ std::vector<Finding> AssessInventory(const Inventory& inv, const std::vector<Bli
                "The team will correct the file.", ""};
     out.push_back(std::move(f));
   }
+  for (Finding& f : out) Capitalize(f.plain);
   return out;
 }
 
@@ -402,9 +410,11 @@ std::vector<Finding> AssessMeasures(const std::vector<MeasureStatus>& measures, 
     f.plain = {fmt::format("{} is growing and will outgrow the setup it was built for in {}; moving it takes "
                            "months of planning.",
                            m.plain_name, HowLong(days)),
-               "The team will plan the move now so it is ready in time.", ""};
+               "The team will plan the move now so it is ready in time.",
+               fmt::format("Expect a budget request for moving {} in the next few weeks.", m.plain_name)};
     out.push_back(std::move(f));
   }
+  for (Finding& f : out) Capitalize(f.plain);
   return out;
 }
 

@@ -101,7 +101,7 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-nlohmann::json BlipJson(const Blip& b) {
+nlohmann::ordered_json BlipJson(const Blip& b) {
   return {{"name", b.name}, {"ring", RingName(b.ring)}, {"quadrant", b.quadrant}, {"isNew", b.is_new},
           {"description", b.description}};
 }
@@ -263,7 +263,7 @@ std::string RadarToCsv(const std::vector<Blip>& blips) {
 }
 
 std::string RadarToJson(const std::vector<Blip>& blips) {
-  nlohmann::json out = nlohmann::json::array();
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Blip& b : blips) out.push_back(BlipJson(b));
   return out.dump(2) + "\n";
 }
