@@ -96,8 +96,9 @@ int RunInventory(const RadarArgs& args) {
   }
   int direct = 0;
   for (const auto& t : inv.technologies) direct += t.Direct();
-  fmt::print("\n{} technologies used directly ({} with lockfile entries) in {} manifests of {} repositories.\n",
-             direct, inv.technologies.size(), inv.manifests, inv.repos.size());
+  fmt::print("\n{} technologies used directly in {} manifests of {} repositories ({} more only in lockfiles: "
+             "--format json lists them).\n",
+             direct, inv.manifests, inv.repos.size(), inv.technologies.size() - static_cast<size_t>(direct));
   for (const auto& r : inv.repos) {
     if (!r.error.empty()) fmt::print("cannot read repository {}: {}\n", r.name, r.error);
   }

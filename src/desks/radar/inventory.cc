@@ -61,10 +61,16 @@ const Technology* Inventory::Find(std::string_view key) const {
 Inventory BuildInventory(const std::vector<std::pair<std::string, ParsedManifest>>& manifests) {
   Inventory inv;
   std::map<std::string, Technology> by_key;
+  // Packages a repository builds itself (workspace members): not technology it uses.
+  std::set<std::pair<std::string, std::string>> own;
+  for (const auto& [repo, parsed] : manifests) {
+    if (!parsed.package.empty()) own.emplace(repo, parsed.package);
+  }
   for (const auto& [repo, parsed] : manifests) {
     ++inv.manifests;
     for (const ManifestIssue& issue : parsed.issues) inv.issues.push_back(issue);
     for (const Dependency& d : parsed.deps) {
+      if (d.ecosystem != "runtime" && d.ecosystem != "docker" && own.count({repo, d.name})) continue;
       std::string product = EolProduct(d);
       std::string key = !product.empty() ? product : d.ecosystem + ":" + d.name;
       Technology& t = by_key[key];

@@ -134,6 +134,7 @@ void ParsePackageJson(std::string_view text, const std::string& file, ParsedMani
   auto j = ParseJson(text, file, out);
   if (!j) return;
   JsonLines lines(text);
+  if (auto n = j->find("name"); n != j->end() && n->is_string()) out.package = n->get<std::string>();
   for (const char* section : {"dependencies", "devDependencies", "peerDependencies", "optionalDependencies"}) {
     auto it = j->find(section);
     if (it == j->end()) continue;
@@ -332,6 +333,8 @@ void Pep621List(const toml::array& list, const std::string& file, ParsedManifest
 void ParsePyproject(std::string_view text, const std::string& file, ParsedManifest& out) {
   auto root = ParseToml(text, file, out);
   if (!root) return;
+  if (auto name = (*root)["project"]["name"].value<std::string>()) out.package = Lower(*name);
+  if (auto name = (*root)["tool"]["poetry"]["name"].value<std::string>()) out.package = Lower(*name);
   if (const toml::table* project = (*root)["project"].as_table()) {
     if (const toml::node* rp = project->get("requires-python")) {
       if (auto s = rp->value<std::string>()) out.deps.push_back({"runtime", "python", *s, file, TomlLine(*rp)});
@@ -478,6 +481,7 @@ void ParseCargoToml(std::string_view text, const std::string& file, ParsedManife
       }
     }
   }
+  if (auto name = (*root)["package"]["name"].value<std::string>()) out.package = *name;
   if (auto rv = (*root)["package"]["rust-version"].value<std::string>()) {
     out.deps.push_back({"runtime", "rust", *rv, file, TomlLine(*(*root)["package"]["rust-version"].node())});
   }

@@ -59,6 +59,7 @@ struct ParsedManifest {
   std::vector<Dependency> deps;
   std::vector<ManifestIssue> issues;
   std::vector<std::string> workspaces;  // package.json / Cargo.toml workspace members (globs)
+  std::string package;  // the name this manifest publishes (package.json, Cargo.toml, pyproject), if any
 };
 
 // Parses `text` as a manifest of `kind`; `file` names it in entries and issues.

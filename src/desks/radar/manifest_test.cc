@@ -51,6 +51,7 @@ TEST(PackageJson, DependenciesWorkspacesGitAndAliases) {
 })");
   ASSERT_TRUE(p.issues.empty()) << p.issues[0].ToString();
   EXPECT_EQ(p.workspaces, (std::vector<std::string>{"packages/*", "apps/web"}));
+  EXPECT_EQ(p.package, "shop");
   const Dependency* react = Find(p, "react");
   ASSERT_NE(react, nullptr);
   EXPECT_EQ(react->version, "^18.2.0");

@@ -81,6 +81,7 @@ const Blip* MatchBlip(const Technology& t, const std::vector<Blip>& radar) {
   for (const Usage& u : t.usages) {
     keys.insert(NormalizeName(u.name));
     if (u.ecosystem == "maven" || u.ecosystem == "docker") keys.insert(NormalizeName(LastPart(u.name)));
+    if (u.ecosystem == "github-action") keys.insert("githubactions");
   }
   keys.erase("");
   for (const Blip& b : radar) {

@@ -383,6 +383,32 @@ TEST(Assess, MeasureCrossingWithinSixMonths) {
   EXPECT_EQ(past[0].kind, "threshold-passed");
 }
 
+TEST(Inventory, WorkspaceMembersAreNotDependencies) {
+  ParsedManifest root;
+  root.package = "shop";
+  root.workspaces = {"packages/*"};
+  root.deps = {{"npm", "ui-kit", "^1.0.0", "package.json", 4}, {"npm", "react", "^18", "package.json", 5}};
+  ParsedManifest member;
+  member.package = "ui-kit";
+  member.deps = {{"npm", "react", "^18", "packages/ui-kit/package.json", 3}};
+  ParsedManifest other;  // another repository depending on the published ui-kit
+  other.deps = {{"npm", "ui-kit", "^1.0.0", "package.json", 2}};
+  Inventory inv = BuildInventory({{"shop", root}, {"shop", member}, {"admin", other}});
+  const Technology* kit = inv.Find("npm:ui-kit");
+  ASSERT_NE(kit, nullptr);
+  EXPECT_EQ(kit->Repos(), std::set<std::string>{"admin"});
+  EXPECT_EQ(inv.Find("npm:react")->usages.size(), 2u);
+}
+
+TEST(Assess, GithubActionsMatchTheirRadarEntry) {
+  ParsedManifest ci;
+  ci.deps = {{"github-action", "actions/checkout", "v4", ".github/workflows/ci.yml", 6}};
+  Inventory inv = BuildInventory({{"web", ci}});
+  std::vector<Blip> radar = {{"GitHub Actions", Ring::kAdopt, "Tools", false, ""}};
+  ASSERT_NE(MatchBlip(inv.technologies.at(0), radar), nullptr);
+  EXPECT_TRUE(AssessInventory(inv, radar, BuiltinEol(), Settings{}, At("2026-11-27")).empty());
+}
+
 // --- a whole run ---
 
 TEST(RadarDesk, RunsOverRepositoriesOnDisk) {
