@@ -55,41 +55,60 @@ int LineAt(std::string_view text, size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
-// Where `"key"` followed by ':' appears at or after `from`; npos when absent.
-size_t FindJsonKey(std::string_view text, std::string_view key, size_t from) {
-  std::string quoted = fmt::format("\"{}\"", key);
-  for (size_t at = text.find(quoted, from); at != std::string_view::npos;
-       at = text.find(quoted, at + 1)) {
-    size_t after = at + quoted.size();
-    while (after < text.size() && std::isspace(static_cast<unsigned char>(text[after]))) ++after;
-    if (after < text.size() && text[after] == ':') return at;
-  }
-  return std::string_view::npos;
-}
-
-// Locates keys of nested JSON objects by text search, in document order, for
-// line numbers (nlohmann keeps no positions).
+// Locates keys of JSON objects by their text, for line numbers (nlohmann
+// keeps no positions): one pass records where every `"key":` starts, so a
+// lockfile of thousands of packages is indexed once, not searched per key.
 class JsonLines {
  public:
-  explicit JsonLines(std::string_view text) : text_(text) {}
-  // The line of `key` inside the object opened by `section` (searched from
-  // the section's own position); 0 when not found.
-  int Of(std::string_view section, std::string_view key) const {
-    size_t from = section.empty() ? 0 : FindJsonKey(text_, section, 0);
-    if (from == std::string_view::npos) from = 0;
-    size_t at = FindJsonKey(text_, key, from);
-    if (at == std::string_view::npos) at = FindJsonKey(text_, key, 0);
-    return at == std::string_view::npos ? 0 : LineAt(text_, at);
+  explicit JsonLines(std::string_view text) : text_(text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') newlines_.push_back(i);
+    }
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '"') continue;
+      size_t start = i++;
+      std::string key;
+      bool plain = true;
+      for (; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') {
+          plain = false;
+          ++i;
+          continue;
+        }
+        key += text[i];
+      }
+      size_t after = i + 1;
+      while (after < text.size() && std::isspace(static_cast<unsigned char>(text[after]))) ++after;
+      if (plain && after < text.size() && text[after] == ':') keys_[key].push_back(start);
+    }
   }
+  // The line of `key` after the first `section` key (anywhere when there is
+  // no such section or no such key after it); 0 when not found.
+  int Of(std::string_view section, std::string_view key) const {
+    size_t from = 0;
+    if (!section.empty()) {
+      if (auto s = keys_.find(section); s != keys_.end()) from = s->second.front();
+    }
+    auto k = keys_.find(key);
+    if (k == keys_.end()) return 0;
+    auto it = std::lower_bound(k->second.begin(), k->second.end(), from);
+    return Line(it != k->second.end() ? *it : k->second.front());
+  }
+  // The line of the string value `value` after the first `section` key.
   int OfValue(std::string_view section, std::string_view value) const {
-    size_t from = section.empty() ? 0 : FindJsonKey(text_, section, 0);
-    if (from == std::string_view::npos) from = 0;
+    size_t from = 0;
+    if (auto s = keys_.find(section); s != keys_.end()) from = s->second.front();
     size_t at = text_.find(fmt::format("\"{}\"", value), from);
-    return at == std::string_view::npos ? 0 : LineAt(text_, at);
+    return at == std::string_view::npos ? 0 : Line(at);
   }
 
  private:
+  int Line(size_t offset) const {
+    return 1 + static_cast<int>(std::lower_bound(newlines_.begin(), newlines_.end(), offset) - newlines_.begin());
+  }
   std::string_view text_;
+  std::vector<size_t> newlines_;
+  std::map<std::string, std::vector<size_t>, std::less<>> keys_;
 };
 
 std::optional<json> ParseJson(std::string_view text, const std::string& file, ParsedManifest& out) {
