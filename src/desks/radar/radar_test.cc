@@ -39,6 +39,77 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// --- settings ---
+
+TEST(Settings, ReadsReposEolOverridesAndMeasures) {
+  auto reader = ConfigReader::FromString(R"toml(
+[radar]
+radar_file = "radar.csv"
+active_days = 30
+[[radar.repos]]
+path = "repos/shop-web"
+[[radar.repos]]
+name = "admin"
+path = "repos/admin-console"
+[[radar.eol]]
+product = "NodeJS"
+cycle = "18"
+date = 2030-01-01
+[[radar.measures]]
+name = "orders"
+database = "shop.db"
+sql = "SELECT count(*) FROM orders"
+threshold = 5e8
+unit = "rows"
+[[radar.measures]]
+name = "uploads"
+path = "uploads"
+threshold = 1e12
+)toml",
+                                         "ctodesk.toml", "/srv/acme");
+  ASSERT_TRUE(reader);
+  auto root = (*reader)->Root();
+  auto section = root.Table("radar");
+  ASSERT_TRUE(section);
+  Settings s = ReadSettings(*section);
+  (*reader)->Finish();
+  EXPECT_EQ((*reader)->IssuesText(), "");
+  ASSERT_EQ(s.repos.size(), 2u);
+  EXPECT_EQ(s.repos[0].name, "shop-web");
+  EXPECT_EQ(s.repos[1].name, "admin");
+  EXPECT_EQ(s.repos[1].path, std::filesystem::path("/srv/acme/repos/admin-console"));
+  EXPECT_EQ(s.active_days, 30);
+  RadarDesk desk(s);
+  EXPECT_EQ(FindEol(desk.EolTable(), "nodejs", "18.19")->eol, std::chrono::sys_days(std::chrono::year{2030} / 1 / 1));
+  ASSERT_EQ(s.measures.size(), 2u);
+  EXPECT_EQ(s.measures[0].threshold, 5e8);
+  EXPECT_EQ(s.measures[1].unit, "bytes");
+}
+
+TEST(Settings, ErrorsNameTheKey) {
+  auto reader = ConfigReader::FromString(R"toml(
+[radar]
+[[radar.repos]]
+path = "a"
+[[radar.repos]]
+path = "b/a"
+[[radar.measures]]
+name = "orders"
+sql = "SELECT 1"
+threshold = -3
+)toml",
+                                         "ctodesk.toml", "/srv");
+  ASSERT_TRUE(reader);
+  auto section = (*reader)->Root().Table("radar");
+  ReadSettings(*section);
+  std::string issues = (*reader)->IssuesText();
+  EXPECT_NE(issues.find("ctodesk.toml:6:8: radar.repos[1].path: another repository is already named \"a\""),
+            std::string::npos) << issues;
+  EXPECT_NE(issues.find("radar.measures[0].database: sql and database go together"), std::string::npos) << issues;
+  EXPECT_NE(issues.find("radar.measures[0].threshold: expected a number above 0, got -3"), std::string::npos)
+      << issues;
+}
+
 // --- end of life ---
 
 TEST(Eol, BuiltinTableParsesAndHasRealDates) {
