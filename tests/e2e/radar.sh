@@ -142,6 +142,6 @@ PY
 expect_exit 0 "$CTODESK" brief --now $now --only radar --format html
 expect_contains "$out" '<svg xmlns="http://www.w3.org/2000/svg"' "svg in html"
 expect_contains "$out" '<title id="radar-title">' "svg title"
-expect_contains "$out" 'AngularJS (hold, Languages &amp; Frameworks), in use</title>' "hold blip"
+expect_contains "$out" 'AngularJS (hold, Languages &amp; Frameworks), in use, moved from trial</title>' "hold blip"
 [[ "$out" != *"<script"* ]] || fail "script in html"
 echo "radar desk ok"

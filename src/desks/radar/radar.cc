@@ -482,7 +482,20 @@ Result<DeskReport> RadarDesk::Run(DeskContext& ctx) {
     for (const Technology& t : inv.technologies) {
       if (const Blip* b = MatchBlip(t, *radar)) in_use.insert(NormalizeName(b->name));
     }
-    report.figures.push_back({std::string(kDesk), "Technology radar", RadarSvg(*radar, in_use, "")});
+    // Moves in the last 90 days, from the ring history.
+    std::map<std::string, Ring> moved_from;
+    for (const Blip& b : *radar) {
+      auto history = RingHistory(ctx.store, b.name);
+      if (!history) return Fail(history.error());
+      for (size_t i = 1; i < history->size(); ++i) {
+        const RingMove& prev = (*history)[i - 1];
+        const RingMove& cur = (*history)[i];
+        if (cur.at >= now - std::chrono::days(90) && prev.ring && cur.ring && prev.ring != cur.ring) {
+          moved_from[NormalizeName(b.name)] = *prev.ring;
+        }
+      }
+    }
+    report.figures.push_back({std::string(kDesk), "Technology radar", RadarSvg(*radar, in_use, "", moved_from)});
   }
   return report;
 }

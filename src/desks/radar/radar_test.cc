@@ -325,7 +325,7 @@ TEST(RadarFile, RingHistoryRecordsMovesOnly) {
 TEST(RadarSvg, SelfContainedWithTitleDescAndEscaping) {
   auto radar = SampleRadar();
   radar.push_back({"<script>", Ring::kAssess, "Tools", false, ""});
-  std::string svg = RadarSvg(radar, {"angularjs", "react"}, "Acme & Co");
+  std::string svg = RadarSvg(radar, {"angularjs", "react"}, "Acme & Co", {{"angularjs", Ring::kTrial}});
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_NE(svg.find("<title id=\"radar-title\">Acme &amp; Co Technology radar</title>"), std::string::npos);
   EXPECT_NE(svg.find("<desc id=\"radar-desc\">5 technologies in 3 quadrants"), std::string::npos);
@@ -333,7 +333,8 @@ TEST(RadarSvg, SelfContainedWithTitleDescAndEscaping) {
   EXPECT_EQ(svg.find("<script>"), std::string::npos);
   EXPECT_NE(svg.find("&lt;script&gt;"), std::string::npos);
   EXPECT_EQ(svg.find("href"), std::string::npos);
-  EXPECT_NE(svg.find("AngularJS (hold, Languages &amp; Frameworks), in use</title>"), std::string::npos);
+  EXPECT_NE(svg.find("AngularJS (hold, Languages &amp; Frameworks), in use, moved from trial</title>"),
+            std::string::npos);
 }
 
 // --- findings ---

@@ -33,7 +33,11 @@ const char* kRingFill[] = {"#2e7d3233", "#1565c02b", "#f9a82524", "#c6282822"};
 }  // namespace
 
 std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>& in_use,
-                     const std::string& company) {
+                     const std::string& company, const std::map<std::string, Ring>& moved_from) {
+  auto moved = [&](const Blip& b) -> std::string {
+    auto it = moved_from.find(NormalizeName(b.name));
+    return it == moved_from.end() ? "" : fmt::format(", moved from {}", RingName(it->second));
+  };
   std::vector<std::string> quadrants;
   for (const Blip& b : blips) {
     if (std::find(quadrants.begin(), quadrants.end(), b.quadrant) == quadrants.end()) quadrants.push_back(b.quadrant);
@@ -106,8 +110,8 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
     const bool used = in_use.count(NormalizeName(b->name)) > 0;
     const bool alarm = used && b->ring == Ring::kHold;
     const char* colour = alarm ? "#c62828" : "#37474f";
-    out += fmt::format("<g><title>{}. {} ({}, {}){}{}</title>", number, Xml(b->name), RingName(b->ring), Xml(b->quadrant),
-                       used ? ", in use" : "", b->is_new ? ", new" : "");
+    out += fmt::format("<g><title>{}. {} ({}, {}){}{}{}</title>", number, Xml(b->name), RingName(b->ring),
+                       Xml(b->quadrant), used ? ", in use" : "", b->is_new ? ", new" : "", moved(*b));
     out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\" fill=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>",
                        x, y, used ? colour : "none", colour);
     if (b->is_new) {
@@ -131,9 +135,9 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
       ++number;
       const bool used = in_use.count(NormalizeName(b->name)) > 0;
       const bool alarm = used && b->ring == Ring::kHold;
-      out += fmt::format("<text x=\"566\" y=\"{}\" fill=\"{}\">{}. {} <tspan opacity=\".65\">{}{}{}</tspan></text>\n",
+      out += fmt::format("<text x=\"566\" y=\"{}\" fill=\"{}\">{}. {} <tspan opacity=\".65\">{}{}{}{}</tspan></text>\n",
                          ly, alarm ? "#c62828" : "currentColor", number, Xml(b->name), RingName(b->ring),
-                         used ? ", in use" : "", b->is_new ? ", new" : "");
+                         used ? ", in use" : "", b->is_new ? ", new" : "", moved(*b));
       ly += 17;
     }
     ly += 17;

@@ -5,6 +5,7 @@
 // are filled; hold-ring ones in use are drawn in red. Pure, thread-safe.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,7 +15,9 @@
 namespace ctodesk::radar {
 
 // `in_use`: NormalizeName of each blip used by some repository.
+// `moved_from`: NormalizeName -> the ring a blip recently moved from (shown
+// in its tooltip and the legend).
 std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>& in_use,
-                     const std::string& company);
+                     const std::string& company, const std::map<std::string, Ring>& moved_from = {});
 
 }  // namespace ctodesk::radar
