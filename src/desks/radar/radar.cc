@@ -224,7 +224,7 @@ std::vector<Finding> AssessInventory(const Inventory& inv, const std::vector<Bli
             break;
           }
         }
-        f.plain = {fmt::format("{} still {} on a building block we decided to move away from, and the team keeps "
+        f.plain = {fmt::format("Our {} still {} on a building block we decided to move away from, and the team keeps "
                                "adding to {}; each change makes leaving it later slower and costlier.",
                                JoinList(active), active.size() == 1 ? "relies" : "rely",
                                active.size() == 1 ? "it" : "them"),
@@ -315,7 +315,7 @@ std::vector<Finding> AssessInventory(const Inventory& inv, const std::vector<Bli
       f.title = fmt::format("{} {} reached end of life on {} and is still used by {}", product, use.entry.cycle,
                             DateText(eol_at), repos);
       f.detail = fmt::format("Its maintainers no longer publish security fixes for {} {}.", product, use.entry.cycle);
-      f.plain.risk = fmt::format("{} {} on {} {}, which stopped getting security fixes on {}: any new weakness "
+      f.plain.risk = fmt::format("Our {} {} on {} {}, which stopped getting security fixes on {}: any new weakness "
                                  "found in it stays open for attackers.",
                                  repos, use.repos.size() == 1 ? "runs" : "run", product, use.entry.cycle,
                                  PlainDate(eol_at));
@@ -324,7 +324,7 @@ std::vector<Finding> AssessInventory(const Inventory& inv, const std::vector<Bli
                             DateText(eol_at), days_left, repos);
       f.detail = fmt::format("After {} its maintainers stop publishing security fixes for {} {}.", DateText(eol_at),
                              product, use.entry.cycle);
-      f.plain.risk = fmt::format("{} {} on {} {}, which stops getting security fixes on {}, in {} days.", repos,
+      f.plain.risk = fmt::format("Our {} {} on {} {}, which stops getting security fixes on {}, in {} days.", repos,
                                  use.repos.size() == 1 ? "runs" : "run", product, use.entry.cycle, PlainDate(eol_at),
                                  days_left);
     }
@@ -412,7 +412,9 @@ std::vector<Finding> AssessMeasures(const std::vector<MeasureStatus>& measures, 
                            "months of planning.",
                            m.plain_name, HowLong(days)),
                "The team will plan the move now so it is ready in time.",
-               fmt::format("Expect a budget request for moving {} in the next few weeks.", m.plain_name)};
+               fmt::format("A budget decision for moving {} within the next few weeks; the team will bring a "
+                           "proposal.",
+                           m.plain_name)};
     out.push_back(std::move(f));
   }
   for (Finding& f : out) Capitalize(f.plain);
