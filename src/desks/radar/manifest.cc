@@ -119,6 +119,9 @@ std::optional<json> ParseJson(std::string_view text, const std::string& file, Pa
       return std::nullopt;
     }
     return j;
+  } catch (const json::out_of_range& e) {  // "1e9999": a number JSON cannot hold
+    out.issues.push_back({file, 0, "not valid JSON: a number is out of range"});
+    return std::nullopt;
   } catch (const json::parse_error& e) {
     int line = e.byte > 0 ? LineAt(text, e.byte - 1) : 1;
     std::string what = e.what();
@@ -324,8 +327,8 @@ void PoetryDeps(const toml::table& deps, const std::string& file, ParsedManifest
       else if (t->contains("url")) d.source = "url";
     } else if (const toml::array* a = node.as_array()) {  // multiple-constraints
       for (const auto& alt : *a) {
-        if (const toml::table* t = alt.as_table(); t && t->get("version")) {
-          d.version = t->get("version")->value_or(std::string());
+        if (const toml::table* option = alt.as_table(); option && option->get("version")) {
+          d.version = option->get("version")->value_or(std::string());
           break;
         }
       }
@@ -791,15 +794,23 @@ void ParseCMake(std::string_view text, const std::string& file, ParsedManifest& 
       while (i < s.size() && s[i] != '\n') s[i++] = ' ';
     }
   }
-  static const std::regex kFind(R"(\bfind_package\s*\(\s*([A-Za-z0-9_.+\-]+)([^)]*)\))",
-                                std::regex::icase);
-  static const std::regex kVersion(R"(^\s*([0-9][0-9.]*))");
-  for (std::sregex_iterator it(s.begin(), s.end(), kFind), e; it != e; ++it) {
-    const auto& m = *it;
-    std::string args = m[2].str();
-    std::smatch v;
-    std::string version = std::regex_search(args, v, kVersion) ? v[1].str() : "";
-    out.deps.push_back({"cmake", m[1].str(), version, file, LineAt(s, static_cast<size_t>(m.position(0)))});
+  // find_package(Name [version] ...), any case; scanned by hand (no regex
+  // backtracking over a long unclosed call).
+  const std::string lower = Lower(s);
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t at = lower.find("find_package"); at != std::string::npos; at = lower.find("find_package", at + 1)) {
+    if (at > 0 && word_char(lower[at - 1])) continue;
+    size_t i = at + 12;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i >= s.size() || s[i] != '(') continue;
+    size_t close = s.find(')', i);
+    if (close == std::string::npos) break;  // reported below as an unclosed '('
+    std::istringstream args(s.substr(i + 1, close - i - 1));
+    std::string name, version;
+    args >> name >> version;
+    if (name.empty()) continue;
+    if (version.empty() || !std::isdigit(static_cast<unsigned char>(version[0]))) version.clear();
+    out.deps.push_back({"cmake", name, version, file, LineAt(s, at)});
   }
   int depth = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -1003,6 +1014,8 @@ std::string BaseName(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
+void ParseInto(ManifestKind kind, std::string_view text, const std::string& file, ParsedManifest& out);
+
 }  // namespace
 
 std::string ManifestIssue::ToString() const {
@@ -1051,6 +1064,17 @@ std::optional<ManifestKind> ManifestKindOf(std::string_view path) {
 ParsedManifest ParseManifest(ManifestKind kind, std::string_view text, const std::string& file) {
   ParsedManifest out;
   if (StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte-order mark
+  try {
+    ParseInto(kind, text, file, out);
+  } catch (const std::exception& e) {  // a value of an unexpected type deep inside
+    out.issues.push_back({file, 0, fmt::format("unexpected structure: {}", e.what())});
+  }
+  return out;
+}
+
+namespace {
+
+void ParseInto(ManifestKind kind, std::string_view text, const std::string& file, ParsedManifest& out) {
   switch (kind) {
     case ManifestKind::kPackageJson: ParsePackageJson(text, file, out); break;
     case ManifestKind::kPackageLock: ParsePackageLock(text, file, out); break;
@@ -1075,8 +1099,9 @@ ParsedManifest ParseManifest(ManifestKind kind, std::string_view text, const std
     case ManifestKind::kRubyVersion: ParseVersionFile(text, file, "ruby", out); break;
     case ManifestKind::kWorkflow: ParseWorkflow(text, file, out); break;
   }
-  return out;
 }
+
+}  // namespace
 
 std::string VersionNumber(std::string_view spec) {
   static const std::map<std::string, std::string, std::less<>> kCodenames = {

@@ -106,6 +106,16 @@ TEST(PackageLock, Version3And1) {
   EXPECT_EQ(Find(v1, "debug")->version, "2.6.9");
 }
 
+TEST(Json, HugeNumbersAndWrongTypesAreIssuesNotCrashes) {
+  auto huge = Parse("package.json", "{\"version\": 1e99999}");
+  ASSERT_EQ(huge.issues.size(), 1u);
+  EXPECT_NE(huge.issues[0].message.find("out of range"), std::string::npos);
+  auto typed = Parse("package-lock.json", R"({"packages": {"node_modules/a": {"version": 5}}})");
+  ASSERT_EQ(typed.issues.size(), 1u);
+  EXPECT_EQ(typed.issues[0].file, "package-lock.json");
+  EXPECT_NE(typed.issues[0].message.find("unexpected structure"), std::string::npos);
+}
+
 TEST(Requirements, CommentsMarkersExtrasGitAndContinuations) {
   auto p = Parse("requirements.txt",
                  "# pinned for prod\n"

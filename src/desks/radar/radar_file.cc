@@ -212,6 +212,8 @@ Result<std::vector<Blip>> ParseRadarJson(std::string_view text, std::string_view
   } catch (const nlohmann::json::parse_error& e) {
     int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(std::min(e.byte, text.size())), '\n'));
     return Fail(Error::Invalid(fmt::format("{}:{}: not valid JSON", source, line)));
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(Error::Invalid(fmt::format("{}: not valid JSON: a number is out of range", source)));
   }
   if (!j.is_array()) return Fail(Error::Invalid(fmt::format("{}: expected a JSON array of entries", source)));
   std::vector<Blip> out;
