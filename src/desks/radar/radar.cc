@@ -104,8 +104,9 @@ Settings ReadSettings(ConfigTable& section) {
     }
     s.repos.push_back(std::move(r));
   }
-  if (!section.Has("repos")) {
-    section.Error("repos", "expected at least one [[radar.repos]] table with a path");
+  if (auto folder = section.Path("repos_from")) s.repos_from.push_back(*folder);
+  if (!section.Has("repos") && !section.Has("repos_from")) {
+    section.Error("repos", "expected at least one [[radar.repos]] table with a path (or repos_from = \"folder\")");
   }
   s.radar_file = section.Path("radar_file");
   if (auto v = section.Int("active_days", 1, 3650)) s.active_days = static_cast<int>(*v);
@@ -466,7 +467,26 @@ Result<std::vector<MeasureStatus>> RadarDesk::Measure(DeskContext& ctx) {
   return out;
 }
 
-Inventory RadarDesk::ReadRepos() const { return ReadInventory(settings_.repos, settings_.max_depth); }
+std::vector<RepoSource> RadarDesk::Repositories() const {
+  std::vector<RepoSource> out = settings_.repos;
+  for (const auto& folder : settings_.repos_from) {
+    std::error_code ec;
+    std::vector<RepoSource> found;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+      std::error_code e2;
+      const std::string name = entry.path().filename().string();
+      if (!entry.is_directory(e2) || name.empty() || name[0] == '.') continue;
+      if (std::any_of(out.begin(), out.end(), [&](const RepoSource& r) { return r.name == name; })) continue;
+      found.push_back({name, entry.path()});
+    }
+    if (ec) found.push_back({folder.filename().string(), folder});  // reported as unreadable
+    std::sort(found.begin(), found.end(), [](const RepoSource& a, const RepoSource& b) { return a.name < b.name; });
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+Inventory RadarDesk::ReadRepos() const { return ReadInventory(Repositories(), settings_.max_depth); }
 
 Result<DeskReport> RadarDesk::Run(DeskContext& ctx) {
   const TimePoint now = ctx.clock.Now();

@@ -34,6 +34,10 @@ namespace ctodesk::radar {
 
 struct Settings {
   std::vector<RepoSource> repos;
+  // A folder whose immediate subfolders are each a repository (named after
+  // the subfolder), listed at every run: a checkout folder of many repos
+  // ([radar] repos_from; at most one).
+  std::vector<std::filesystem::path> repos_from;
   std::optional<std::filesystem::path> radar_file;
   std::vector<EolEntry> eol_overrides;
   std::vector<Measure> measures;
@@ -76,6 +80,9 @@ class RadarDesk final : public Desk {
   Result<std::vector<Blip>> LoadRadar(DeskContext& ctx);
   // Takes every measure, records it, fits the history.
   Result<std::vector<MeasureStatus>> Measure(DeskContext& ctx);
+  // The configured repositories plus the subfolders of repos_from, then
+  // their inventory.
+  std::vector<RepoSource> Repositories() const;
   Inventory ReadRepos() const;
   std::vector<EolEntry> EolTable() const { return MergeEol(BuiltinEol(), settings_.eol_overrides); }
 

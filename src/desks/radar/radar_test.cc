@@ -86,6 +86,30 @@ threshold = 1e12
   EXPECT_EQ(s.measures[1].unit, "bytes");
 }
 
+TEST(Settings, ReposFromListsEverySubfolder) {
+  TempDir dir;
+  dir.Write("checkouts/beta/package.json", R"({"dependencies": {"react": "^18"}})");
+  dir.Write("checkouts/alpha/go.mod", "module a\n\ngo 1.22\n");
+  dir.Write("checkouts/.cache/package.json", "{}");
+  dir.Write("checkouts/notes.txt", "not a repository");
+  auto reader = ConfigReader::FromString("[radar]\nrepos_from = \"checkouts\"\n[[radar.repos]]\nname = \"beta\"\n"
+                                         "path = \"elsewhere/beta\"\n",
+                                         "ctodesk.toml", dir.path());
+  ASSERT_TRUE(reader);
+  auto section = (*reader)->Root().Table("radar");
+  RadarDesk desk(ReadSettings(*section));
+  (*reader)->Finish();
+  EXPECT_EQ((*reader)->IssuesText(), "");
+  auto repos = desk.Repositories();
+  ASSERT_EQ(repos.size(), 2u);  // the configured beta wins over checkouts/beta
+  EXPECT_EQ(repos[0].path, dir.path() / "elsewhere/beta");
+  EXPECT_EQ(repos[1].name, "alpha");
+  Inventory inv = desk.ReadRepos();
+  EXPECT_NE(inv.Find("go"), nullptr);
+  EXPECT_EQ(inv.Find("npm:react"), nullptr);  // elsewhere/beta does not exist
+  EXPECT_FALSE(inv.repos[0].error.empty());
+}
+
 TEST(Settings, ErrorsNameTheKey) {
   auto reader = ConfigReader::FromString(R"toml(
 [radar]
