@@ -295,6 +295,10 @@ std::vector<Finding> AssessInventory(const Inventory& inv, const std::vector<Bli
   for (const Technology& t : inv.technologies) {
     if (t.product.empty()) continue;
     for (const Usage& u : t.usages) {
+      // ">=3.7" says what is supported at least, not what runs: no release line.
+      if (u.version.find_first_not_of(" ") != std::string::npos && u.version[u.version.find_first_not_of(" ")] == '>') {
+        continue;
+      }
       auto e = FindEol(eol, t.product, u.version);
       if (!e) continue;
       EolUse& use = eol_uses[{e->product, e->cycle}];

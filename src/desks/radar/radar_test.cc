@@ -369,7 +369,8 @@ Inventory TwoRepos() {
                 {"docker", "node", "16-alpine", "Dockerfile", 1},
                 {"npm", "lodash", "^3.10.1", "package.json", 6}};
   ParsedManifest billing;
-  billing.deps = {{"runtime", "python", ">=3.7", "pyproject.toml", 3},
+  billing.deps = {{"docker", "python", "3.7-slim", "Dockerfile", 1},
+                  {"runtime", "nodejs", ">=12", "package.json", 2},  // a lower bound: no release line
                   {"docker", "postgres", "13", "docker-compose.yml", 4},
                   {"npm", "lodash", "^4.17.21", "package.json", 3},
                   {"npm", "left-pad", "^1.3.0", "package.json", 4}};
@@ -411,6 +412,7 @@ TEST(Assess, HoldEolUnknownMajorsAndUnreadable) {
   EXPECT_NE(python->title.find("billing"), std::string::npos);
   const Finding* angular_eol = FindKind(findings, "end-of-life", "AngularJS 1");
   ASSERT_NE(angular_eol, nullptr);
+  EXPECT_EQ(FindKind(findings, "end-of-life", "Node.js 12"), nullptr);
   // PostgreSQL 13 ended 2025-11-13: passed too; nothing is "soon" here.
   EXPECT_NE(FindKind(findings, "end-of-life", "PostgreSQL 13"), nullptr);
 
