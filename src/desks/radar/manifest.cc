@@ -1028,6 +1028,9 @@ std::optional<ManifestKind> ManifestKindOf(std::string_view path) {
   if (base == "package.json") return ManifestKind::kPackageJson;
   if (base == "package-lock.json" || base == "npm-shrinkwrap.json") return ManifestKind::kPackageLock;
   if (StartsWith(lower, "requirements") && EndsWith(lower, ".txt")) return ManifestKind::kRequirements;
+  if (EndsWith(lower, ".txt") && (StartsWith(path, "requirements/") || path.find("/requirements/") != std::string_view::npos)) {
+    return ManifestKind::kRequirements;  // requirements/base.txt, requirements/prod.txt
+  }
   if (base == "pyproject.toml") return ManifestKind::kPyproject;
   if (base == "poetry.lock") return ManifestKind::kPoetryLock;
   if (base == "go.mod") return ManifestKind::kGoMod;
@@ -1119,10 +1122,7 @@ std::string VersionNumber(std::string_view spec) {
     if (StartsWith(lower, name + "-") || StartsWith(lower, name + "_")) return version;  // "bullseye-slim"
   }
   size_t i = 0;
-  while (i < lower.size() && !std::isdigit(static_cast<unsigned char>(lower[i]))) {
-    // A letter run glued to digits other than 'v' ("go1.21" is fine, "abc1" is not a version).
-    ++i;
-  }
+  while (i < lower.size() && !std::isdigit(static_cast<unsigned char>(lower[i]))) ++i;  // "^", "v", "go", ">="
   if (i == lower.size()) return "";
   size_t j = i;
   while (j < lower.size() && (std::isdigit(static_cast<unsigned char>(lower[j])) ||

@@ -25,6 +25,8 @@ const Dependency* Find(const ParsedManifest& p, std::string_view name) {
 TEST(ManifestKind, RecognisesFileNames) {
   EXPECT_EQ(ManifestKindOf("web/package.json"), ManifestKind::kPackageJson);
   EXPECT_EQ(ManifestKindOf("requirements-dev.txt"), ManifestKind::kRequirements);
+  EXPECT_EQ(ManifestKindOf("api/requirements/prod.txt"), ManifestKind::kRequirements);
+  EXPECT_FALSE(ManifestKindOf("docs/notes.txt").has_value());
   EXPECT_EQ(ManifestKindOf("docker/Dockerfile.prod"), ManifestKind::kDockerfile);
   EXPECT_EQ(ManifestKindOf("docker-compose.override.yml"), ManifestKind::kCompose);
   EXPECT_EQ(ManifestKindOf(".github/workflows/ci.yml"), ManifestKind::kWorkflow);
