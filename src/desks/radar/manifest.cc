@@ -1009,6 +1009,79 @@ void ParseWorkflow(std::string_view text, const std::string& file, ParsedManifes
   }
 }
 
+// "@scope/name@npm:^1.0.0" -> "@scope/name".
+std::string NpmNameOfSpec(std::string_view spec) {
+  size_t at = spec.find('@', 1);
+  return std::string(spec.substr(0, at));
+}
+
+// yarn.lock: `"a@^1.0.0", a@^1.1.0:` headers, then an indented `version "1.2.3"`
+// (v1) or `version: 1.2.3` (Berry).
+void ParseYarnLock(std::string_view text, const std::string& file, ParsedManifest& out) {
+  auto lines = Lines(text);
+  std::string name;
+  int header_line = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.empty() || line.front() == '#') continue;
+    if (line.front() != ' ') {
+      if (line.back() != ':') {
+        out.issues.push_back({file, static_cast<int>(i) + 1, fmt::format("expected \"name@range:\", got \"{}\"", line)});
+        name.clear();
+        continue;
+      }
+      std::string_view first = line.substr(0, line.find(','));
+      first = Trim(first);
+      if (!first.empty() && first.back() == ':') first.remove_suffix(1);
+      if (!first.empty() && first.front() == '"') first.remove_prefix(1);
+      if (!first.empty() && first.back() == '"') first.remove_suffix(1);
+      name = first == "__metadata" ? "" : NpmNameOfSpec(first);
+      header_line = static_cast<int>(i) + 1;
+      continue;
+    }
+    std::string_view t = Trim(line);
+    if (name.empty() || !StartsWith(t, "version")) continue;
+    std::string_view rest = Trim(t.substr(7));
+    if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);
+    std::string version = Unquote(rest);
+    out.deps.push_back({"npm", name, version, file, header_line, false});
+    name.clear();
+  }
+}
+
+// pnpm-lock.yaml: the keys under `packages:` ("/a@1.2.3:", "a@1.2.3:",
+// "'@s/b@2.0.0(react@18.2.0)':").
+void ParsePnpmLock(std::string_view text, const std::string& file, ParsedManifest& out) {
+  auto lines = Lines(text);
+  bool in_packages = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.empty() || Trim(line).empty() || Trim(line).front() == '#') continue;
+    if (line.front() != ' ') {
+      in_packages = line == "packages:";
+      continue;
+    }
+    if (!in_packages || line.size() < 3 || line.substr(0, 2) != "  " || line[2] == ' ') continue;
+    std::string key = Unquote(Trim(line));
+    if (!key.empty() && key.back() == ':') key.pop_back();
+    key = Unquote(key);
+    if (!key.empty() && key.front() == '/') key.erase(0, 1);
+    if (size_t paren = key.find('('); paren != std::string::npos) key.resize(paren);  // peer suffix
+    size_t at = key.find('@', 1);
+    if (at == std::string::npos) {
+      // pnpm 5: "/name/1.2.3"
+      size_t slash = key.rfind('/');
+      if (slash == std::string::npos || slash == 0) {
+        out.issues.push_back({file, static_cast<int>(i) + 1, fmt::format("expected \"name@version:\", got \"{}\"", Trim(line))});
+        continue;
+      }
+      out.deps.push_back({"npm", key.substr(0, slash), key.substr(slash + 1), file, static_cast<int>(i) + 1, false});
+      continue;
+    }
+    out.deps.push_back({"npm", key.substr(0, at), key.substr(at + 1), file, static_cast<int>(i) + 1, false});
+  }
+}
+
 std::string BaseName(std::string_view path) {
   size_t slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
@@ -1027,6 +1100,8 @@ std::optional<ManifestKind> ManifestKindOf(std::string_view path) {
   std::string lower = Lower(base);
   if (base == "package.json") return ManifestKind::kPackageJson;
   if (base == "package-lock.json" || base == "npm-shrinkwrap.json") return ManifestKind::kPackageLock;
+  if (base == "yarn.lock") return ManifestKind::kYarnLock;
+  if (base == "pnpm-lock.yaml") return ManifestKind::kPnpmLock;
   if (StartsWith(lower, "requirements") && EndsWith(lower, ".txt")) return ManifestKind::kRequirements;
   if (EndsWith(lower, ".txt") && (StartsWith(path, "requirements/") || path.find("/requirements/") != std::string_view::npos)) {
     return ManifestKind::kRequirements;  // requirements/base.txt, requirements/prod.txt
@@ -1101,6 +1176,8 @@ void ParseInto(ManifestKind kind, std::string_view text, const std::string& file
     case ManifestKind::kPythonVersion: ParseVersionFile(text, file, "python", out); break;
     case ManifestKind::kRubyVersion: ParseVersionFile(text, file, "ruby", out); break;
     case ManifestKind::kWorkflow: ParseWorkflow(text, file, out); break;
+    case ManifestKind::kYarnLock: ParseYarnLock(text, file, out); break;
+    case ManifestKind::kPnpmLock: ParsePnpmLock(text, file, out); break;
   }
 }
 
