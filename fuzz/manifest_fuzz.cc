@@ -15,7 +15,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   using ctodesk::radar::ManifestKind;
-  const auto kind = static_cast<ManifestKind>(data[0] % (static_cast<int>(ManifestKind::kPnpmLock) + 1));
+  const auto kind = static_cast<ManifestKind>(data[0] % (static_cast<int>(ManifestKind::kPipfile) + 1));
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const int lines = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   auto parsed = ctodesk::radar::ParseManifest(kind, text, "fuzz");

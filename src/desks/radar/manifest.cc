@@ -1082,6 +1082,88 @@ void ParsePnpmLock(std::string_view text, const std::string& file, ParsedManifes
   }
 }
 
+// gradle/libs.versions.toml: [libraries] as "g:a:v", { module = "g:a",
+// version.ref = "x" } or { group, name, version }; [plugins] with id.
+void ParseGradleCatalog(std::string_view text, const std::string& file, ParsedManifest& out) {
+  auto root = ParseToml(text, file, out);
+  if (!root) return;
+  std::map<std::string, std::string> versions;
+  if (const toml::table* v = (*root)["versions"].as_table()) {
+    for (const auto& [key, node] : *v) {
+      if (auto s = node.value<std::string>()) versions[std::string(key.str())] = *s;
+      else if (const toml::table* t = node.as_table()) versions[std::string(key.str())] = (*t)["strictly"].value_or((*t)["require"].value_or(std::string()));
+    }
+  }
+  auto version_of = [&](const toml::table& t) -> std::string {
+    if (const toml::node* v = t.get("version")) {
+      if (auto s = v->value<std::string>()) return *s;
+      if (const toml::table* vt = v->as_table()) {
+        if (auto ref = (*vt)["ref"].value<std::string>()) return versions.count(*ref) ? versions[*ref] : "";
+        return (*vt)["strictly"].value_or((*vt)["require"].value_or(std::string()));
+      }
+    }
+    if (auto ref = t["version.ref"].value<std::string>()) return versions.count(*ref) ? versions[*ref] : "";
+    return "";
+  };
+  if (const toml::table* libs = (*root)["libraries"].as_table()) {
+    for (const auto& [key, node] : *libs) {
+      Dependency d{"maven", "", "", file, TomlLine(node)};
+      if (auto s = node.value<std::string>()) {  // "group:artifact:version"
+        size_t first = s->find(':'), second = first == std::string::npos ? first : s->find(':', first + 1);
+        d.name = s->substr(0, second);
+        d.version = second == std::string::npos ? "" : s->substr(second + 1);
+      } else if (const toml::table* t = node.as_table()) {
+        if (auto module = (*t)["module"].value<std::string>()) d.name = *module;
+        else if (auto g = (*t)["group"].value<std::string>()) d.name = *g + ":" + (*t)["name"].value_or(std::string());
+        d.version = version_of(*t);
+      }
+      if (d.name.find(':') == std::string::npos) {
+        out.issues.push_back({file, TomlLine(node), fmt::format("libraries.{}: expected \"group:artifact:version\" or "
+                                                                "{{ module = \"group:artifact\", ... }}", key.str())});
+        continue;
+      }
+      out.deps.push_back(std::move(d));
+    }
+  }
+  if (const toml::table* plugins = (*root)["plugins"].as_table()) {
+    for (const auto& [key, node] : *plugins) {
+      if (const toml::table* t = node.as_table(); t && (*t)["id"].value<std::string>()) {
+        out.deps.push_back({"gradle-plugin", *(*t)["id"].value<std::string>(), version_of(*t), file, TomlLine(node)});
+      }
+    }
+  }
+}
+
+// Pipfile: [packages] and [dev-packages] as name = "*" / "==1.0" / { version,
+// git, path }; [requires] python_version.
+void ParsePipfile(std::string_view text, const std::string& file, ParsedManifest& out) {
+  auto root = ParseToml(text, file, out);
+  if (!root) return;
+  for (const char* section : {"packages", "dev-packages"}) {
+    const toml::table* t = (*root)[section].as_table();
+    if (!t) continue;
+    for (const auto& [key, node] : *t) {
+      Dependency d{"pypi", Lower(key.str()), "", file, TomlLine(node)};
+      if (auto s = node.value<std::string>()) {
+        d.version = *s == "*" ? "" : *s;
+      } else if (const toml::table* spec = node.as_table()) {
+        d.version = (*spec)["version"].value_or(std::string());
+        if (d.version == "*") d.version.clear();
+        if (spec->contains("git")) d.source = "git";
+        else if (spec->contains("path")) d.source = "path";
+        else if (spec->contains("file")) d.source = "url";
+      } else {
+        out.issues.push_back({file, TomlLine(node), fmt::format("{}.{}: expected a version string or table", section, key.str())});
+        continue;
+      }
+      out.deps.push_back(std::move(d));
+    }
+  }
+  if (const toml::node* py = (*root)["requires"]["python_version"].node()) {
+    if (auto s = py->value<std::string>()) out.deps.push_back({"runtime", "python", *s, file, TomlLine(*py)});
+  }
+}
+
 std::string BaseName(std::string_view path) {
   size_t slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
@@ -1101,6 +1183,8 @@ std::optional<ManifestKind> ManifestKindOf(std::string_view path) {
   if (base == "package.json") return ManifestKind::kPackageJson;
   if (base == "package-lock.json" || base == "npm-shrinkwrap.json") return ManifestKind::kPackageLock;
   if (base == "yarn.lock") return ManifestKind::kYarnLock;
+  if (base == "Pipfile") return ManifestKind::kPipfile;
+  if (EndsWith(lower, ".versions.toml")) return ManifestKind::kGradleCatalog;
   if (base == "pnpm-lock.yaml") return ManifestKind::kPnpmLock;
   if (StartsWith(lower, "requirements") && EndsWith(lower, ".txt")) return ManifestKind::kRequirements;
   if (EndsWith(lower, ".txt") && (StartsWith(path, "requirements/") || path.find("/requirements/") != std::string_view::npos)) {
@@ -1178,6 +1262,8 @@ void ParseInto(ManifestKind kind, std::string_view text, const std::string& file
     case ManifestKind::kWorkflow: ParseWorkflow(text, file, out); break;
     case ManifestKind::kYarnLock: ParseYarnLock(text, file, out); break;
     case ManifestKind::kPnpmLock: ParsePnpmLock(text, file, out); break;
+    case ManifestKind::kGradleCatalog: ParseGradleCatalog(text, file, out); break;
+    case ManifestKind::kPipfile: ParsePipfile(text, file, out); break;
   }
 }
 

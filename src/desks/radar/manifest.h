@@ -7,7 +7,7 @@
 // Formats, chosen by file name (ManifestKindOf): package.json and
 // package-lock.json (npm, workspaces), requirements*.txt, pyproject.toml
 // (PEP 621 and Poetry), poetry.lock, yarn.lock (v1 and Berry), pnpm-lock.yaml, go.mod, Cargo.toml, Cargo.lock, pom.xml,
-// build.gradle(.kts), Gemfile.lock, composer.json, vcpkg.json, conanfile.txt,
+// build.gradle(.kts), gradle/libs.versions.toml, Pipfile, Gemfile.lock, composer.json, vcpkg.json, conanfile.txt,
 // CMakeLists.txt / *.cmake (find_package), Dockerfile (FROM),
 // docker-compose / compose YAML (image:), .tool-versions, .nvmrc,
 // .python-version, .ruby-version and GitHub workflow YAML (uses:).
@@ -26,6 +26,7 @@ enum class ManifestKind {
   kPackageJson, kPackageLock, kRequirements, kPyproject, kPoetryLock, kGoMod, kCargoToml,
   kCargoLock, kPom, kGradle, kGemfileLock, kComposer, kVcpkg, kConan, kCMake, kDockerfile,
   kCompose, kToolVersions, kNvmrc, kPythonVersion, kRubyVersion, kWorkflow, kYarnLock, kPnpmLock,
+  kGradleCatalog, kPipfile,
 };
 
 // The kind of manifest at `path` (relative to the repository, '/'-separated),

@@ -188,6 +188,53 @@ packages:
   EXPECT_EQ(p.deps[3].version, "1.3.0");
 }
 
+TEST(GradleCatalog, ModulesRefsStringsAndPlugins) {
+  auto p = Parse("gradle/libs.versions.toml", R"toml([versions]
+spring = "3.2.0"
+kotlin = { strictly = "1.9.21" }
+
+[libraries]
+spring-web = { module = "org.springframework.boot:spring-boot-starter-web", version.ref = "spring" }
+guava = "com.google.guava:guava:32.1.3-jre"
+kotlin-stdlib = { group = "org.jetbrains.kotlin", name = "kotlin-stdlib", version.ref = "kotlin" }
+bad = { version = "1" }
+
+[plugins]
+boot = { id = "org.springframework.boot", version.ref = "spring" }
+)toml");
+  ASSERT_EQ(p.issues.size(), 1u);
+  EXPECT_EQ(p.issues[0].line, 9);
+  EXPECT_EQ(Find(p, "org.springframework.boot:spring-boot-starter-web")->version, "3.2.0");
+  EXPECT_EQ(Find(p, "org.springframework.boot:spring-boot-starter-web")->line, 6);
+  EXPECT_EQ(Find(p, "com.google.guava:guava")->version, "32.1.3-jre");
+  EXPECT_EQ(Find(p, "org.jetbrains.kotlin:kotlin-stdlib")->version, "1.9.21");
+  EXPECT_EQ(Find(p, "org.springframework.boot")->version, "3.2.0");
+}
+
+TEST(Pipfile, PackagesGitAndPython) {
+  auto p = Parse("Pipfile", R"toml([[source]]
+url = "https://pypi.org/simple"
+
+[packages]
+django = "==3.2.23"
+requests = "*"
+tools = { git = "https://github.com/acme/tools.git", ref = "main" }
+
+[dev-packages]
+pytest = { version = ">=7" }
+
+[requires]
+python_version = "3.8"
+)toml");
+  ASSERT_TRUE(p.issues.empty()) << p.issues[0].ToString();
+  EXPECT_EQ(Find(p, "django")->version, "==3.2.23");
+  EXPECT_EQ(Find(p, "django")->line, 5);
+  EXPECT_EQ(Find(p, "requests")->version, "");
+  EXPECT_EQ(Find(p, "tools")->source, "git");
+  EXPECT_EQ(Find(p, "pytest")->version, ">=7");
+  EXPECT_EQ(Find(p, "python")->version, "3.8");
+}
+
 TEST(Requirements, CommentsMarkersExtrasGitAndContinuations) {
   auto p = Parse("requirements.txt",
                  "# pinned for prod\n"
