@@ -4,13 +4,15 @@
 // line, and whatever entries it could read before that. I/O (walking a
 // repository, reading files) lives in inventory.h.
 //
-// Formats, chosen by file name (ManifestKindOf): package.json and
-// package-lock.json (npm, workspaces), requirements*.txt, pyproject.toml
-// (PEP 621 and Poetry), poetry.lock, yarn.lock (v1 and Berry), pnpm-lock.yaml, go.mod, Cargo.toml, Cargo.lock, pom.xml,
-// build.gradle(.kts), gradle/libs.versions.toml, Pipfile, Gemfile.lock, composer.json, vcpkg.json, conanfile.txt,
-// CMakeLists.txt / *.cmake (find_package), Dockerfile (FROM),
-// docker-compose / compose YAML (image:), .tool-versions, .nvmrc,
-// .python-version, .ruby-version and GitHub workflow YAML (uses:).
+// Formats, chosen by file name (ManifestKindOf): package.json,
+// package-lock.json, yarn.lock (v1 and Berry) and pnpm-lock.yaml (npm,
+// workspaces), requirements*.txt, Pipfile, pyproject.toml (PEP 621 and
+// Poetry), poetry.lock, go.mod, Cargo.toml, Cargo.lock, pom.xml,
+// build.gradle(.kts), gradle/libs.versions.toml, Gemfile.lock,
+// composer.json, vcpkg.json, conanfile.txt, CMakeLists.txt / *.cmake
+// (find_package), Dockerfile (FROM), docker-compose / compose YAML (image:),
+// .tool-versions, .nvmrc, .python-version, .ruby-version and GitHub workflow
+// YAML (uses:). YAML files are read line by line, not parsed as YAML.
 //
 // All functions are thread-safe.
 #pragma once
