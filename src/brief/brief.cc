@@ -138,6 +138,7 @@ Result<Briefing> RunBriefing(Setup& setup, Store& store, const Clock& clock,
     std::vector<std::string> resolved_ids;
     if (report) {
       status.checked = report->checked;
+      for (Figure& fig : report->figures) briefing.figures.push_back(std::move(fig));
       current = std::move(report->findings);
       for (Finding& f : current) f.desk = configured.name;
     } else {

@@ -59,5 +59,6 @@ void AddLeaksCommand(CLI::App& app, Outcome& out);
 void AddBackupsCommand(CLI::App& app, Outcome& out);
 void AddSuppliersCommand(CLI::App& app, Outcome& out);
 void AddFeedbackCommand(CLI::App& app, Outcome& out);
+void AddRadarCommand(CLI::App& app, Outcome& out);
 
 }  // namespace ctodesk::cli

@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"backups", &AddBackupsCommand},
     {"suppliers", &AddSuppliersCommand},
     {"feedback", &AddFeedbackCommand},
+    {"radar", &AddRadarCommand},
 };
 
 int Main(int argc, char** argv) {

@@ -20,12 +20,22 @@ struct DeskStatus {
   std::string error;         // why it failed; empty when ok
 };
 
+// A picture a desk adds to the briefing (the radar desk's technology radar).
+// `svg` is one self-contained <svg> element with its own <title> and <desc>,
+// already escaped by the desk; renderers that cannot show it skip it.
+struct Figure {
+  std::string desk;
+  std::string title;
+  std::string svg;
+};
+
 struct Briefing {
   TimePoint generated_at{};
   std::string company;
   std::vector<Finding> findings;  // open, ranked most urgent first
   std::vector<Finding> resolved;  // resolved in the 24 hours before generated_at
   std::vector<DeskStatus> desks;  // in the order they ran
+  std::vector<Figure> figures;    // from the desks that ran, in their order
 };
 
 // A promise with a date that fell in the week: a release or a commitment

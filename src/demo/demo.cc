@@ -4,6 +4,7 @@
 #include "demo/demo_keys.h"
 #include "demo/demo_leaks.h"
 #include "demo/demo_planning.h"
+#include "demo/demo_radar.h"
 #include "demo/demo_suppliers.h"
 
 #include <fstream>
@@ -161,6 +162,9 @@ target = "localhost"
   auto support = WriteDemoSupport(dir, now);
   if (!support) return Fail(support.error());
   config += *support;
+  auto radar = WriteDemoRadar(dir, now);
+  if (!radar) return Fail(radar.error());
+  config += *radar;
   if (auto r = WriteFile(dir / "ctodesk.toml", config); !r) return Fail(r.error());
   return demo;
 }

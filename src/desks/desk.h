@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/briefing.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -31,6 +32,7 @@ struct DeskContext {
 struct DeskReport {
   std::vector<Finding> findings;
   std::int64_t checked = 0;  // how many things were looked at
+  std::vector<Figure> figures;  // pictures for the HTML briefing (optional)
 };
 
 class Desk {

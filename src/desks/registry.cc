@@ -10,6 +10,7 @@
 #include "desks/knowledge/knowledge.h"
 #include "desks/keys/keys.h"
 #include "desks/leaks/leaks.h"
+#include "desks/radar/radar.h"
 #include "desks/releases/releases.h"
 #include "desks/suppliers/suppliers.h"
 
@@ -35,6 +36,8 @@ constexpr DeskInfo kDesks[] = {
      &suppliers::Configure},
     {"feedback", "What are customers telling support, and what is rising? Ticket exports",
      &feedback::Configure},
+    {"radar", "Are we on the right technology? Inventory, radar rings, end of life, growth",
+     &radar::Configure},
 };
 
 }  // namespace

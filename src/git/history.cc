@@ -241,6 +241,16 @@ Result<ObjectId> History::Resolve(std::string_view rev) const {
   return FromGit(git_object_id(obj));
 }
 
+Result<std::int64_t> History::CommitTime(const ObjectId& commit) const {
+  git_oid oid = ToGit(commit);
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo_, &oid) != 0) {
+    return Fail(Error::Io(fmt::format("{}: commit {}: {}", path_.string(), commit.Hex(), LastError())));
+  }
+  CommitPtr cp(c);
+  return static_cast<std::int64_t>(git_commit_time(c));
+}
+
 bool History::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const {
   if (ancestor == descendant) return true;
   git_oid a = ToGit(ancestor), d = ToGit(descendant);

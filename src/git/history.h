@@ -78,6 +78,8 @@ class History {
   bool Shallow() const;
   // "HEAD", "main~3", an id: the commit. Fails naming the revision.
   Result<ObjectId> Resolve(std::string_view rev) const;
+  // The commit time (Unix seconds) of a commit; fails naming it.
+  Result<std::int64_t> CommitTime(const ObjectId& commit) const;
   // True when `ancestor` is `descendant` or one of its ancestors.
   bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const;
 

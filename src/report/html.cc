@@ -129,6 +129,9 @@ h1 { font-size: 30px; margin: 4px 0 2px; }
 .desk-table table { width: 100%; border-collapse: separate; border-spacing: 0; overflow: hidden; background: var(--card); border-radius: 10px; box-shadow: var(--shadow); font-size: 14px; }
 .desk-table th, .desk-table td { text-align: left; padding: 8px 14px; border-top: 1px solid var(--line); vertical-align: top; }
 .desk-table th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; border-top: 0; }
+.figure h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); margin: 28px 0 12px; }
+.figure figure { margin: 0 0 28px; background: var(--card); border-radius: 10px; box-shadow: var(--shadow); padding: 12px; }
+.figure svg { width: 100%; height: auto; display: block; }
 .desk-table td.num, .desk-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .desk-table .ok { color: var(--ok); font-weight: 600; }
 .desk-table .failed { color: var(--bad); font-weight: 700; }
@@ -312,6 +315,11 @@ std::string RenderHtml(const Briefing& b) {
   }
 
   if (!b.resolved.empty()) WriteResolved(out, b);
+  // Desks' pictures: each a self-contained <svg> its desk built and escaped.
+  for (const Figure& fig : b.figures) {
+    out += fmt::format("<section class=\"figure\" id=\"figure-{}\"><h2>{}</h2>\n<figure>{}</figure></section>\n",
+                       Escape(fig.desk), Escape(fig.title), fig.svg);
+  }
   if (!b.desks.empty()) WriteDeskTable(out, b);
 
   out += fmt::format(
