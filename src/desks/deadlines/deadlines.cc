@@ -1,5 +1,7 @@
 #include "desks/deadlines/deadlines.h"
 
+#include "desks/deadlines/chart.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -193,6 +195,25 @@ Result<ItemsForecast> ForecastItems(const History& h, const Settings& s, Day kno
   return f;
 }
 
+Figure ForecastFigure(const std::vector<CommitmentForecast>& forecasts, const Settings& s, Day today) {
+  std::vector<ChartRow> rows;
+  for (const CommitmentForecast& f : forecasts) {
+    if (rows.size() == 12) break;  // the most a page can show legibly
+    ChartRow r;
+    r.name = f.commitment->name;
+    r.promised = FormatDay(f.commitment->due);
+    r.due_day = f.available_days;
+    r.probability = f.probability;
+    r.days = f.days;
+    for (double p : {0.50, 0.85, 0.95}) {
+      auto k = f.days.Quantile(p);
+      r.percentile_dates.push_back(k ? FormatDay(s.calendar.NthWorkingDay(today, *k)) : "");
+    }
+    rows.push_back(std::move(r));
+  }
+  return Figure{"deadlines", "Delivery forecasts", ForecastSvg(rows, FormatDay(today))};
+}
+
 Result<std::vector<CommitmentForecast>> AssessCommitments(const History& h, const Settings& s,
                                                           Day today, const SimulationOptions& o) {
   std::vector<CommitmentForecast> out;
@@ -210,6 +231,8 @@ Result<std::vector<CommitmentForecast>> AssessCommitments(const History& h, cons
     f.commitment = &c;
     const int available = s.calendar.WorkingDaysBetween(today, c.due);
     f.probability = c.due < today ? 0.0 : d.ProbabilityWithin(available);
+    f.available_days = c.due < today ? 0 : available;
+    f.days = d;
     if (auto k = d.Quantile(0.85)) f.date_85 = s.calendar.NthWorkingDay(today, *k);
     if (auto k = d.Quantile(0.50)) f.date_50 = s.calendar.NthWorkingDay(today, *k);
     out.push_back(f);
@@ -414,6 +437,7 @@ Result<DeskReport> DeadlinesDesk::Run(DeskContext& ctx) {
   if (!records.empty()) {
     if (auto w = ctx.store.AppendChecks(records); !w) return Fail(w.error());
   }
+  if (!forecasts->empty()) report.figures.push_back(ForecastFigure(*forecasts, settings_, today));
 
   Ageing ageing = AssessAgeing(*history, settings_, today);
   if (!ageing.over_85.empty()) {

@@ -90,8 +90,13 @@ struct CommitmentForecast {
   std::optional<Day> date_85;       // what can be promised with 85% confidence
   std::optional<Day> date_50;
   int items_by_due_85 = 0;          // scope that fits by the due date at 85%
+  int available_days = 0;           // working days from today to the due date
+  DaysDistribution days;            // the simulated finish days (for the chart)
 };
 // All commitments in one simulation (threads), forecasting from `today`.
+// The briefing's forecast chart (chart.h) of the first 12 commitments.
+Figure ForecastFigure(const std::vector<CommitmentForecast>& forecasts, const Settings& s, Day today);
+
 Result<std::vector<CommitmentForecast>> AssessCommitments(const History& h, const Settings& s,
                                                           Day today, const SimulationOptions& o);
 
