@@ -58,5 +58,6 @@ void AddLeaksCommand(CLI::App& app, Outcome& out);
 void AddBackupsCommand(CLI::App& app, Outcome& out);
 void AddSuppliersCommand(CLI::App& app, Outcome& out);
 void AddFeedbackCommand(CLI::App& app, Outcome& out);
+void AddUsersCommand(CLI::App& app, Outcome& out);
 
 }  // namespace ctodesk::cli

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"backups", &AddBackupsCommand},
     {"suppliers", &AddSuppliersCommand},
     {"feedback", &AddFeedbackCommand},
+    {"users", &AddUsersCommand},
 };
 
 int Main(int argc, char** argv) {

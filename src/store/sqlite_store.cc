@@ -118,6 +118,31 @@ constexpr const char* kMigrations[] = {
     CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
                              hash TEXT NOT NULL);
     )sql",
+    // 4: the dashboard: accounts (scrypt hashes), sessions (token hashes),
+    // acknowledgements. Self-contained and idempotent, so it can be renumbered
+    // when branches merge.
+    R"sql(
+    CREATE TABLE IF NOT EXISTS users (
+      name TEXT PRIMARY KEY,
+      role TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS sessions (
+      token_hash TEXT PRIMARY KEY,
+      user TEXT NOT NULL,
+      csrf TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS acknowledgements (
+      finding_id TEXT PRIMARY KEY,
+      note TEXT NOT NULL,
+      by TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
+    )sql",
 };
 
 // RAII for a prepared statement, with typed binders.
@@ -683,6 +708,133 @@ class SqliteStore final : public Store {
     }
     if (rc != SQLITE_DONE) return Fail(LastError("read audit head"));
     return std::optional<std::pair<std::int64_t, std::string>>();
+  }
+
+  // --- desk run history ---
+
+  Result<std::vector<DeskRun>> Runs(std::string_view desk, std::int64_t limit) override {
+    Statement s(db_,
+                "SELECT desk, started_at, ok, duration_ms, checked, error FROM desk_runs "
+                "WHERE desk = ?1 ORDER BY started_at DESC, rowid DESC LIMIT ?2");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, desk).Bind(2, limit);
+    std::vector<DeskRun> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), FromUnix(s.Int(1)), s.Int(2) != 0, s.Int(3), s.Int(4), s.Text(5)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read runs"));
+    return out;
+  }
+
+  Result<std::vector<DeskRunTotals>> RunTotals() override {
+    Statement s(db_,
+                "SELECT desk, count(*), coalesce(sum(ok = 0), 0) FROM desk_runs GROUP BY desk "
+                "ORDER BY desk");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<DeskRunTotals> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Text(0), s.Int(1), s.Int(2)});
+    if (rc != SQLITE_DONE) return Fail(LastError("read run totals"));
+    return out;
+  }
+
+  // --- dashboard accounts, sessions, acknowledgements ---
+
+  Result<void> SaveUser(const UserRecord& u) override {
+    Statement s(db_,
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1,?2,?3,?4) "
+                "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+                "password_hash = excluded.password_hash");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, ToUnix(u.created_at));
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save user"));
+    return {};
+  }
+
+  Result<std::optional<UserRecord>> GetUser(std::string_view name) override {
+    Statement s(db_, "SELECT name, role, password_hash, created_at FROM users WHERE name = ?1");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, name);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      return std::optional<UserRecord>(UserRecord{s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read user"));
+    return std::optional<UserRecord>();
+  }
+
+  Result<std::vector<UserRecord>> ListUsers() override {
+    Statement s(db_, "SELECT name, role, password_hash, created_at FROM users ORDER BY name");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<UserRecord> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("list users"));
+    return out;
+  }
+
+  Result<void> SaveSession(const SessionRecord& r) override {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO sessions (token_hash, user, csrf, created_at, expires_at) "
+                "VALUES (?1,?2,?3,?4,?5)");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, r.token_hash).Bind(2, r.user).Bind(3, r.csrf).Bind(4, ToUnix(r.created_at));
+    s.Bind(5, ToUnix(r.expires_at));
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save session"));
+    return {};
+  }
+
+  Result<std::optional<SessionRecord>> GetSession(std::string_view token_hash,
+                                                  TimePoint now) override {
+    Statement s(db_,
+                "SELECT token_hash, user, csrf, created_at, expires_at FROM sessions "
+                "WHERE token_hash = ?1 AND expires_at > ?2");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, token_hash).Bind(2, ToUnix(now));
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      return std::optional<SessionRecord>(
+          SessionRecord{s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3)), FromUnix(s.Int(4))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read session"));
+    return std::optional<SessionRecord>();
+  }
+
+  Result<void> DeleteSession(std::string_view token_hash) override {
+    Statement s(db_, "DELETE FROM sessions WHERE token_hash = ?1");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, token_hash);
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("delete session"));
+    return {};
+  }
+
+  Result<void> SaveAcknowledgement(const Acknowledgement& a) override {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO acknowledgements (finding_id, note, by, at, expires_at) "
+                "VALUES (?1,?2,?3,?4,?5)");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, a.finding_id).Bind(2, a.note).Bind(3, a.by).Bind(4, ToUnix(a.at));
+    s.Bind(5, ToUnix(a.expires_at));
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save acknowledgement"));
+    return {};
+  }
+
+  Result<std::vector<Acknowledgement>> Acknowledgements(TimePoint now) override {
+    Statement s(db_,
+                "SELECT finding_id, note, by, at, expires_at FROM acknowledgements "
+                "WHERE expires_at > ?1 ORDER BY finding_id");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, ToUnix(now));
+    std::vector<Acknowledgement> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3)), FromUnix(s.Int(4))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read acknowledgements"));
+    return out;
   }
 
  private:

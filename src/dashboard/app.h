@@ -1,0 +1,78 @@
+// The dashboard as a WebHandler for `ctodesk serve`: routes requests to the
+// view, HTML, JSON and metrics functions of this module, and guards the
+// actions. The HTTP server (server/) only moves bytes.
+//
+//   GET  /                         the briefing (filters in the query)
+//   GET  /desks/<desk>             one desk's page
+//   GET  /api/brief                JSON, paginated (limit/offset or cursor)
+//   GET  /api/desks                freshness of every desk
+//   GET  /api/desks/<desk>/findings, /api/desks/<desk>/history
+//   GET  /metrics                  Prometheus
+//   GET  /static/app.css|app.js|icon.svg
+//   GET  /login   POST /login   POST /logout
+//   POST /actions/revoke|lift|acknowledge|run    admin session + CSRF token
+//
+// Access: when the server listens on loopback, reading needs no login;
+// otherwise every page and API call needs a session. Actions always need a
+// session of an admin account and the session's CSRF token, and each one is
+// written to the audit trail. Every response carries a strict
+// Content-Security-Policy (default-src 'self').
+//
+// Thread-safe: requests are served one at a time under a mutex (the Store
+// is single-threaded); rendering the briefing takes milliseconds.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "brief/brief.h"
+#include "core/clock.h"
+#include "desks/keys/guard.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace ctodesk::dashboard {
+
+struct AppOptions {
+  bool loopback = true;        // read-only without login
+  std::string company;
+  std::vector<std::string> desks;  // configured, in briefing order
+  std::chrono::hours session_lifetime{12};
+};
+
+class DashboardApp final : public WebHandler {
+ public:
+  // `setup` (for "run a desk now"; may be null), `clock` and `guard` (for
+  // /metrics; may be null) outlive the app. The app owns `store`.
+  DashboardApp(std::unique_ptr<Store> store, Setup* setup, const Clock& clock,
+               const keys::Guard* guard, AppOptions options);
+  WebResponse Handle(const WebRequest& request) override;
+
+ private:
+  struct Who {
+    std::string user, role, csrf, token_hash;
+  };
+  WebResponse Route(const WebRequest& r, const Who& who);
+  WebResponse Action(const WebRequest& r, const Who& who, std::string_view name);
+  WebResponse Login(const WebRequest& r);
+  std::optional<Who> SessionOf(const WebRequest& r);
+
+  std::mutex mu_;
+  std::unique_ptr<Store> store_;
+  Setup* setup_;
+  const Clock& clock_;
+  const keys::Guard* guard_;
+  AppOptions options_;
+};
+
+// Splits "a=1&b=x%20y" into pairs, decoding %XX and '+'.
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);
+std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& q, std::string_view key);
+// True for 127.0.0.0/8 and ::1.
+bool IsLoopbackAddress(std::string_view host);
+
+}  // namespace ctodesk::dashboard
