@@ -509,7 +509,7 @@ std::string RenderDeskPage(const DeskView& v, const PageContext& ctx) {
           out += fmt::format(
               "<form method=\"post\" action=\"/actions/lift\" class=\"inline\">{0}"
               "<input type=\"hidden\" name=\"key\" value=\"{1}\"><input type=\"hidden\" name=\"back\" "
-              "value=\"{2}\"><button type=\"submit\" aria-label=\"Lift the suspension of key {1}\">"
+              "value=\"{2}\"><button type=\"submit\" aria-label=\"Lift suspension of key {1}\">"
               "Lift suspension</button></form>",
               HiddenCsrf(ctx), Escape(k.id), Escape(desk_url));
         }
