@@ -53,6 +53,7 @@ int RunServe(const ServeArgs& args) {
   web_options.loopback = dashboard::IsLoopbackAddress(where->first);
   web_options.company = session->setup.company;
   for (const auto& d : session->setup.desks) web_options.desks.push_back(d.name);
+  web_options.store_path = session->setup.store_path;
   dashboard::DashboardApp web(std::move(*web_store), &session->setup, *session->clock, guard->get(),
                               web_options);
   auto server = HttpServer::Start(listen, **guard, args.threads, &web);

@@ -19,11 +19,16 @@
 // Content-Security-Policy (default-src 'self').
 //
 // Thread-safe: requests are served one at a time under a mutex (the Store
-// is single-threaded); rendering the briefing takes milliseconds.
+// is single-threaded); rendering the briefing takes milliseconds. Desk runs
+// asked for from the page happen on one background thread, one at a time.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <thread>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,6 +47,10 @@ struct AppOptions {
   std::string company;
   std::vector<std::string> desks;  // configured, in briefing order
   std::chrono::hours session_lifetime{12};
+  // When set, "run a desk now" runs on a background thread with its own
+  // connection to this store, so a slow desk never holds up the server's
+  // threads (and the guard); when empty it runs inside the request (tests).
+  std::filesystem::path store_path;
 };
 
 class DashboardApp final : public WebHandler {
@@ -50,9 +59,11 @@ class DashboardApp final : public WebHandler {
   // /metrics; may be null) outlive the app. The app owns `store`.
   DashboardApp(std::unique_ptr<Store> store, Setup* setup, const Clock& clock,
                const keys::Guard* guard, AppOptions options);
+  ~DashboardApp() override;  // waits for a desk run in progress
   WebResponse Handle(const WebRequest& request) override;
 
  private:
+  void RunLoop();
   struct Who {
     std::string user, role, csrf, token_hash;
   };
@@ -67,6 +78,12 @@ class DashboardApp final : public WebHandler {
   const Clock& clock_;
   const keys::Guard* guard_;
   AppOptions options_;
+
+  std::mutex run_mu_;  // guards the queue; Setup's desks are used by the runner only
+  std::condition_variable run_cv_;
+  std::deque<std::string> run_queue_;
+  bool stopping_ = false;
+  std::thread runner_;
 };
 
 // Splits "a=1&b=x%20y" into pairs, decoding %XX and '+'.
