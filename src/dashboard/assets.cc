@@ -128,10 +128,10 @@ tr.failing th { border-left: 5px solid var(--bad); }
 .status-active, .status-grace { color: var(--ok); font-weight: 600; }
 .status-suspended, .status-revoked, .status-expired { color: var(--bad); font-weight: 600; }
 form.inline { display: inline-flex; gap: 4px; align-items: center; margin: 2px 0; }
-.strip rect.up { fill: var(--up); }
-.strip rect.partial { fill: var(--partial); }
-.strip rect.down { fill: var(--down); }
-.strip rect.none { fill: var(--none); }
+.strip .up { fill: var(--up); }
+.strip .partial { fill: var(--partial); }
+.strip .down { fill: var(--down); }
+.strip .none { fill: var(--none); }
 .spark polyline { fill: none; stroke: var(--spark); stroke-width: 1.5; }
 .muted { color: var(--muted); }
 .login { max-width: 360px; display: flex; flex-direction: column; gap: 10px; }

@@ -386,18 +386,25 @@ std::string UptimeStripSvg(const SubjectHistory& h, std::string_view id) {
       "width=\"{1}\" height=\"24\"><title id=\"{0}-t\">Uptime of {2}, one cell per day</title>"
       "<desc id=\"{0}-d\">{3}</desc>",
       id, n * 4, Escape(h.subject), desc);
+  // Shape as well as colour: a day with failures is a full bar, a clean day
+  // a shorter one, a day without checks a thin line. Clean days and days
+  // without checks are one <path> each (the description tells them); each
+  // day with failures is its own <rect> with a <title> naming the day.
+  std::string up_path, none_path, bad;
   for (int i = 0; i < n; ++i) {
     const DayCell& c = h.days[static_cast<size_t>(i)];
-    // Shape as well as colour: a day with failures is a full bar, a clean day
-    // a shorter one, a day without checks a thin line.
-    const char* cls = c.total == 0 ? "none" : c.ok == c.total ? "up" : c.ok == 0 ? "down" : "partial";
-    int y = c.total == 0 ? 20 : c.ok == c.total ? 6 : 0;
-    int height = 24 - y;
-    std::string day = FormatTime(c.day).substr(0, 10);
-    out += fmt::format("<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"3\" height=\"{}\"><title>{}: {}</title></rect>",
-                       cls, i * 4, y, height, day,
-                       c.total == 0 ? std::string("no checks") : fmt::format("{} of {} up", c.ok, c.total));
+    if (c.total == 0) {
+      none_path += fmt::format("M{} 20h3v4h-3z", i * 4);
+    } else if (c.ok == c.total) {
+      up_path += fmt::format("M{} 6h3v18h-3z", i * 4);
+    } else {
+      bad += fmt::format("<rect class=\"{}\" x=\"{}\" y=\"0\" width=\"3\" height=\"24\"><title>{}: {} of {} up</title></rect>",
+                         c.ok == 0 ? "down" : "partial", i * 4, FormatTime(c.day).substr(0, 10), c.ok, c.total);
+    }
   }
+  if (!up_path.empty()) out += fmt::format("<path class=\"up\" d=\"{}\"/>", up_path);
+  if (!none_path.empty()) out += fmt::format("<path class=\"none\" d=\"{}\"/>", none_path);
+  out += bad;
   out += "</svg>";
   return out;
 }

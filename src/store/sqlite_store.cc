@@ -413,7 +413,14 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<std::string>> CheckSubjects(std::string_view desk) override {
-    Statement s(db_, "SELECT DISTINCT subject FROM checks WHERE desk = ?1 ORDER BY subject");
+    // A loose index scan: one seek per subject on checks_by_subject instead
+    // of reading every check of the desk (millions with long histories).
+    Statement s(db_,
+                "WITH RECURSIVE s(subject) AS ("
+                "SELECT min(subject) FROM checks WHERE desk = ?1 "
+                "UNION ALL SELECT (SELECT min(subject) FROM checks WHERE desk = ?1 AND "
+                "subject > s.subject) FROM s WHERE s.subject IS NOT NULL) "
+                "SELECT subject FROM s WHERE subject IS NOT NULL");
     if (!s.ok()) return Fail(LastError("prepare"));
     s.Bind(1, desk);
     std::vector<std::string> out;
