@@ -301,7 +301,8 @@ WebResponse DashboardApp::Route(const WebRequest& r, const Who& who) {
     auto view = LoadBriefView(*store_, options_.desks, options_.company, now, filter);
     if (!view) return finish(Page(500, RenderMessagePage(ctx, "Cannot read the store", view.error().message)));
     BriefPage page{Number(QueryValue(query, "offset"), 0, 0, 1'000'000'000),
-                   Number(QueryValue(query, "limit"), 100, 1, 1000)};
+                   Number(QueryValue(query, "limit"), 100, 1, 1000),
+                   static_cast<int>(Number(QueryValue(query, "refresh"), 30, 2, 3600))};
     return finish(Page(200, RenderBriefPage(*view, filter, page, ctx)));
   }
   if (r.path.rfind("/desks/", 0) == 0) {

@@ -43,6 +43,8 @@ void Seed(Store& store) {
       MakeFinding("leaks", "repo", Severity::kThisWeek, "<script>alert(1)</script> leaked",
                   "\"><img src=x onerror=alert(2)>", Concern::kSecurity),
   };
+  open.back().evidence = {{"commit <svg onload=alert(3)>", "file '><iframe src=//x>"}};
+  open.back().action = "</p><form action=//evil>";
   ASSERT_TRUE(store.SaveFindings(open, {}, kNow));
   ASSERT_TRUE(store.RecordRun({"health", kNow - std::chrono::hours(1), true, 120, 2, ""}));
   ASSERT_TRUE(store.RecordRun({"backups", kNow - std::chrono::hours(1), false, 10, 0, "disk <b>gone</b>"}));
@@ -110,6 +112,10 @@ TEST(HtmlTest, BriefPageEscapesAndOrders) {
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_EQ(html.find("<img src=x"), std::string::npos);
   EXPECT_EQ(html.find("<b>gone</b>"), std::string::npos);
+  EXPECT_EQ(html.find("<svg onload"), std::string::npos);
+  EXPECT_EQ(html.find("<iframe"), std::string::npos);
+  EXPECT_EQ(html.find("<form action=//evil"), std::string::npos);
+  EXPECT_NE(html.find("commit &lt;svg onload=alert(3)&gt;"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("Acme &lt;Corp&gt;"), std::string::npos);
   EXPECT_EQ(html.find(" style="), std::string::npos) << "no inline styles under the CSP";

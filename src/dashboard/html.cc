@@ -250,7 +250,7 @@ std::string RenderBriefPage(const BriefView& v, const BriefFilter& filter, const
   out.reserve(64 * 1024);
   Head(out, fmt::format("{} briefing · ctodesk", v.company));
   Header(out, ctx, "");
-  out += "<main id=\"main\" data-refresh=\"30\">\n";
+  out += fmt::format("<main id=\"main\" data-refresh=\"{}\">\n", page.refresh_seconds);
   out += fmt::format(
       "<h1>{} &mdash; briefing</h1>\n<p class=\"when\">As of {} &middot; {} open findings"
       "<span id=\"live-status\" class=\"live\" aria-live=\"polite\"></span></p>\n",

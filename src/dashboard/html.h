@@ -29,6 +29,7 @@ struct PageContext {
 struct BriefPage {
   std::int64_t offset = 0;
   std::int64_t limit = 100;
+  int refresh_seconds = 30;  // live refresh period (?refresh=N, 2..3600)
 };
 
 std::string Escape(std::string_view s);
