@@ -71,6 +71,11 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{io};
   keys::Guard* guard = nullptr;
   WebHandler* web = nullptr;
+  // The web handler runs on its own thread, so a slow page never holds up
+  // the threads that answer the guard.
+  asio::io_context web_io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> web_work{web_io.get_executor()};
+  std::thread web_thread;
   std::vector<std::thread> threads;
   std::once_flag stopped;
 
@@ -125,8 +130,8 @@ struct HttpServer::Impl {
     return res;
   }
 
-  http::response<http::string_body> Web(const Request& req, std::string_view path,
-                                        const std::string& peer) {
+  asio::awaitable<http::response<http::string_body>> Web(const Request& req, std::string_view path,
+                                                         const std::string& peer) {
     WebRequest w;
     w.method = std::string(req.method_string());
     std::string_view target(req.target().data(), req.target().size());
@@ -139,7 +144,9 @@ struct HttpServer::Impl {
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       w.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    WebResponse r = web->Handle(w);
+    WebResponse r = co_await asio::co_spawn(
+        web_io, [this, &w]() -> asio::awaitable<WebResponse> { co_return web->Handle(w); },
+        asio::use_awaitable);
     http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
     res.set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) res.insert(k, v);
@@ -153,7 +160,7 @@ struct HttpServer::Impl {
     }
     res.set(http::field::vary, "Accept-Encoding");
     res.body() = std::move(r.body);
-    return res;
+    co_return res;
   }
 
   asio::awaitable<void> Session(tcp::socket socket) {
@@ -177,7 +184,7 @@ struct HttpServer::Impl {
       } else if (path == "/healthz") {
         res = Health(req);
       } else if (web != nullptr) {
-        res = Web(req, path, peer);
+        res = co_await Web(req, path, peer);
       } else {
         res = http::response<http::string_body>{http::status::not_found, req.version()};
         res.set(http::field::content_type, "text/plain");
@@ -214,6 +221,9 @@ void HttpServer::Stop() {
     });
     impl_->io.stop();
     for (std::thread& t : impl_->threads) t.join();
+    impl_->web_work.reset();
+    impl_->web_io.stop();
+    if (impl_->web_thread.joinable()) impl_->web_thread.join();
   });
 }
 
@@ -236,6 +246,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen,
     return Fail(Error::Io(fmt::format("cannot listen on {}: {}", listen, e.what())));
   }
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
+  if (web != nullptr) {
+    impl->web_thread = std::thread([io = &impl->web_io] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "ctodesk serve: {}\n", e.what());
+        }
+      }
+    });
+  }
   for (int i = 0; i < std::max(1, threads); ++i) {
     impl->threads.emplace_back([io = &impl->io] {
       for (;;) {
