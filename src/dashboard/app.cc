@@ -371,12 +371,24 @@ WebResponse DashboardApp::Login(const WebRequest& r) {
   const std::string name = QueryValue(form, "name");
   const std::string back = SafeBack(QueryValue(form, "back"));
   PageContext ctx;
+  const TimePoint now = clock_.Now();
+  constexpr auto kWindow = std::chrono::minutes(15);
+  constexpr size_t kMaxFailures = 5;
+  std::vector<TimePoint>& failures = failed_logins_[name.substr(0, 64)];
+  std::erase_if(failures, [&](TimePoint t) { return now - t >= kWindow; });
+  if (failures.size() >= kMaxFailures) {
+    return Page(429, RenderLoginPage(ctx, fmt::format("Too many failed sign-ins for this name; try again "
+                                                      "after {}.", HumanDuration(failures.front() + kWindow - now)),
+                                     back));
+  }
   auto user = CheckUserName(name) ? store_->GetUser(name) : Result<std::optional<UserRecord>>(std::nullopt);
   // The same answer for an unknown name and a wrong password.
   if (!user || !*user || !VerifyPassword(QueryValue(form, "password"), (*user)->password_hash)) {
+    failures.push_back(now);
+    if (failed_logins_.size() > 10000) failed_logins_.clear();  // bounded memory under a flood of names
     return Page(401, RenderLoginPage(ctx, "Wrong name or password.", back));
   }
-  const TimePoint now = clock_.Now();
+  failures.clear();
   std::string token = RandomToken(32);
   SessionRecord s{Sha256Hex(token), (*user)->name, RandomToken(16), now, now + options_.session_lifetime};
   if (auto saved = store_->SaveSession(s); !saved) {

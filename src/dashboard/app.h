@@ -9,7 +9,8 @@
 //   GET  /api/desks/<desk>/findings, /api/desks/<desk>/history
 //   GET  /metrics                  Prometheus
 //   GET  /static/app.css|app.js|icon.svg
-//   GET  /login   POST /login   POST /logout
+//   GET  /login   POST /login   POST /logout   (5 failed sign-ins for one name
+//                                 in 15 minutes lock that name until they age out)
 //   POST /actions/revoke|lift|acknowledge|run    admin session + CSRF token
 //
 // Access: when the server listens on loopback, reading needs no login;
@@ -27,6 +28,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <thread>
 #include <mutex>
@@ -73,6 +75,7 @@ class DashboardApp final : public WebHandler {
   std::optional<Who> SessionOf(const WebRequest& r);
 
   std::mutex mu_;
+  std::map<std::string, std::vector<TimePoint>> failed_logins_;  // by name, under mu_
   std::unique_ptr<Store> store_;
   Setup* setup_;
   const Clock& clock_;

@@ -316,6 +316,16 @@ TEST_F(AppTest, ActionsNeedSessionCsrfAndAdmin) {
   EXPECT_EQ(HeaderOf(lift, "Location"), "/");
 }
 
+TEST_F(AppTest, FiveFailedSignInsLockTheName) {
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Post("/login", "name=alice&password=guess" + std::to_string(i)).status, 401);
+  WebResponse locked = Post("/login", "name=alice&password=alice+password");
+  EXPECT_EQ(locked.status, 429) << "even the right password, while locked";
+  EXPECT_NE(locked.body.find("Too many failed sign-ins"), std::string::npos);
+  EXPECT_EQ(Post("/login", "name=reader&password=reader+password").status, 303) << "other names unaffected";
+  clock_.Set(kNow + std::chrono::minutes(16));
+  EXPECT_EQ(Post("/login", "name=alice&password=alice+password").status, 303) << "the lock ages out";
+}
+
 TEST_F(AppTest, LoginRefusesWrongPasswordAndSignsOut) {
   EXPECT_EQ(Post("/login", "name=alice&password=nope").status, 401);
   EXPECT_EQ(Post("/login", "name=ghost&password=alice+password").status, 401);
