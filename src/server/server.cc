@@ -160,6 +160,7 @@ struct HttpServer::Impl {
     }
     res.set(http::field::vary, "Accept-Encoding");
     res.body() = std::move(r.body);
+    if (req.method() == http::verb::head) res.body().clear();  // headers only
     co_return res;
   }
 

@@ -191,6 +191,7 @@ try {
   check((await page.textContent('.flash') || '').includes(`Key ${issued.id} revoked`), 'the page confirms the revocation');
   check(/revoked/.test(await page.locator(`tr[data-id="${issued.id}"] td[class^=status-]`).textContent()), 'the key shows as revoked');
   check(await page.locator('#audit td', { hasText: 'web:cto' }).count() > 0, 'the audit trail names the dashboard user');
+  await page.screenshot({ path: path.join(artifacts, 'dashboard-keys-signed-in.png'), fullPage: true });
   let status = 0;
   for (let i = 0; i < 30; i++) {
     status = await guard();
