@@ -175,7 +175,9 @@ std::string DeskHistoryJson(const DeskView& v) {
                           {"suspend_reason", k.suspend_reason},
                           {"revoke_reason", k.revoke_reason},
                           {"last_used_ms", last == v.last_use_ms.end() ? Json(nullptr) : Json(last->second)},
-                          {"uses_24h", uses == v.uses_24h.end() ? Json(nullptr) : Json(uses->second)}});
+                          {"uses_24h", uses == v.uses_24h.end() ? Json(nullptr)
+                                                                : Json(std::min(uses->second, kUsageCap))},
+                          {"uses_24h_more", uses != v.uses_24h.end() && uses->second > kUsageCap}});
     }
     Json audit = Json::array();
     for (const AuditEntry& e : v.audit) {

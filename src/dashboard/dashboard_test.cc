@@ -354,6 +354,26 @@ TEST_F(RemoteAppTest, OffLoopbackEverythingNeedsALogin) {
   EXPECT_EQ(Get("/api/brief", cookie).status, 200);
 }
 
+TEST(ViewTest, KeysPageCountsUsageUpToACap) {
+  auto store = NewMemoryStore();
+  keys::IssueRequest req;
+  req.owner = "busy";
+  auto k = keys::IssueKey(*store, req, kNow - std::chrono::days(1));
+  ASSERT_TRUE(k);
+  std::vector<UsageEvent> events;
+  for (int i = 0; i < 1500; ++i) {
+    events.push_back({k->record.id, ToUnix(kNow) * 1000 - 1000 * i, "10.0.0.1", "GET", "/x", 200, "ua", "guard"});
+  }
+  ASSERT_TRUE(store->AppendUsage(events));
+  auto v = LoadDeskView(*store, {"keys"}, "keys", kNow, {});
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->uses_24h[k->record.id], kUsageCap + 1);
+  EXPECT_NE(RenderDeskPage(*v, {}).find(">1000+<"), std::string::npos);
+  auto j = nlohmann::json::parse(DeskHistoryJson(*v));
+  EXPECT_EQ(j["keys"][0]["uses_24h"], 1000);
+  EXPECT_TRUE(j["keys"][0]["uses_24h_more"].get<bool>());
+}
+
 TEST(StoreTwinsTest, UsersSessionsAcknowledgementsRuns) {
   auto dir = std::filesystem::temp_directory_path() / ("ctodesk-dash-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);

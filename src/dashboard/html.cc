@@ -500,7 +500,9 @@ std::string RenderDeskPage(const DeskView& v, const PageContext& ctx) {
           keys::KeyStatusName(status), Escape(status_text),
           last == v.last_use_ms.end() ? std::string("never")
                                       : Time(FromUnix(last->second / 1000)),
-          uses == v.uses_24h.end() ? std::string("&ndash;") : std::to_string(uses->second));
+          uses == v.uses_24h.end()       ? std::string("&ndash;")
+          : uses->second > kUsageCap ? fmt::format("{}+", kUsageCap)
+                                     : std::to_string(uses->second));
       if (ctx.CanAct()) {
         out += "<td>";
         if (status != keys::KeyStatus::kRevoked) {

@@ -200,9 +200,10 @@ Result<DeskView> LoadDeskView(Store& store, const std::vector<std::string>& conf
     if (!last) return Fail(last.error());
     for (auto& [id, ms] : *last) v.last_use_ms[id] = ms;
     const std::int64_t now_ms = ToUnix(now) * 1000;
-    // Usage per key for the last day: bounded to the first 200 keys shown.
+    // Usage per key for the last day: the first 200 keys, each counted up to
+    // kUsageCap (shown as "1000+"), so a busy key cannot make the page slow.
     for (size_t i = 0; i < v.keys.size() && i < 200; ++i) {
-      auto usage = store.Usage(v.keys[i].id, now_ms - 86'400'000, now_ms + 1, 1'000'000);
+      auto usage = store.Usage(v.keys[i].id, now_ms - 86'400'000, now_ms + 1, kUsageCap + 1);
       if (!usage) return Fail(usage.error());
       v.uses_24h[v.keys[i].id] = static_cast<std::int64_t>(usage->size());
     }

@@ -99,10 +99,12 @@ struct DeskView {
   // keys desk only
   std::vector<KeyRecord> keys;
   std::map<std::string, std::int64_t> last_use_ms;  // by key id
-  std::map<std::string, std::int64_t> uses_24h;     // by key id
+  std::map<std::string, std::int64_t> uses_24h;     // by key id, at most kUsageCap + 1
   std::vector<AuditEntry> audit;       // newest first, at most 100
   std::map<std::string, Acknowledgement> acks;
 };
+
+constexpr std::int64_t kUsageCap = 1000;  // uses per key counted for the keys page
 
 struct DeskViewOptions {
   int days = 90;
