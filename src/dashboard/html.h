@@ -49,7 +49,8 @@ std::string UptimeStripSvg(const SubjectHistory& h, std::string_view id);
 std::string SparklineSvg(const std::vector<CheckRecord>& recent, std::string_view what,
                          std::string_view unit, std::string_view id);
 
-// The static files, compiled in.
+// The static files of web/ (app.css, app.js, icon.svg), compiled in by
+// cmake/embed.cmake.
 std::string_view StyleSheet();
 std::string_view Script();
 std::string_view IconSvg();

@@ -59,7 +59,9 @@ expect_contains "$(cat page.html)" "The keys desk has never run" "never-ran warn
 curl -s "$BASE/desks/keys" >keys.html
 expect_contains "$(cat keys.html)" "&lt;script&gt;alert(1)&lt;/script&gt;" "key owner escaped"
 ! grep -q "<script>alert" keys.html || fail "unescaped key owner on /desks/keys"
-[[ $(code "$BASE/static/app.js") == 200 ]] || fail "static script"
+for f in app.css app.js icon.svg; do
+  curl -s "$BASE/static/$f" | cmp -s - "$SRC/web/$f" || fail "/static/$f differs from web/$f"
+done
 [[ $(code "$BASE/desks/nope") == 404 ]] || fail "unknown desk is 404"
 gz=$(curl -s -H 'Accept-Encoding: gzip' -D - -o /dev/null "$BASE/")
 expect_contains "$gz" "Content-Encoding: gzip" "gzip"
