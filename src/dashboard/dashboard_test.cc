@@ -391,6 +391,11 @@ TEST(StoreTwinsTest, UsersSessionsAcknowledgementsRuns) {
     EXPECT_FALSE(*s->GetSession("t", kNow + std::chrono::hours(2))) << "expired";
     ASSERT_TRUE(s->DeleteSession("t"));
     EXPECT_FALSE(*s->GetSession("t", kNow));
+    ASSERT_TRUE(s->SaveSession({"u", "bob", "c", kNow, kNow + std::chrono::hours(1)}));
+    ASSERT_TRUE(s->SaveUser({"bob", "read", "h2", kNow}));
+    EXPECT_TRUE(*s->GetSession("u", kNow)) << "same password: the session stays";
+    ASSERT_TRUE(s->SaveUser({"bob", "admin", "h3", kNow}));
+    EXPECT_FALSE(*s->GetSession("u", kNow)) << "a new password ends the sessions";
     ASSERT_TRUE(s->SaveAcknowledgement({"abc", "n", "bob", kNow, kNow + std::chrono::hours(1)}));
     EXPECT_EQ(s->Acknowledgements(kNow)->size(), 1u);
     EXPECT_EQ(s->Acknowledgements(kNow + std::chrono::hours(2))->size(), 0u);

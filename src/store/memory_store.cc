@@ -213,7 +213,12 @@ class MemoryStore final : public Store {
   Result<void> SaveUser(const UserRecord& user) override {
     auto it = users_.find(user.name);
     UserRecord copy = user;
-    if (it != users_.end()) copy.created_at = it->second.created_at;
+    if (it != users_.end()) {
+      copy.created_at = it->second.created_at;
+      if (it->second.password_hash != user.password_hash) {
+        std::erase_if(sessions_, [&](const auto& kv) { return kv.second.user == user.name; });
+      }
+    }
     users_[user.name] = copy;
     return {};
   }

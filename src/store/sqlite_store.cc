@@ -749,6 +749,22 @@ class SqliteStore final : public Store {
   // --- dashboard accounts, sessions, acknowledgements ---
 
   Result<void> SaveUser(const UserRecord& u) override {
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto saved = SaveUserInTransaction(u);
+    if (!saved) {
+      (void)Exec("ROLLBACK");
+      return saved;
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<void> SaveUserInTransaction(const UserRecord& u) {
+    Statement end(db_,
+                  "DELETE FROM sessions WHERE user = ?1 AND EXISTS (SELECT 1 FROM users "
+                  "WHERE name = ?1 AND password_hash != ?2)");
+    if (!end.ok()) return Fail(LastError("prepare"));
+    end.Bind(1, u.name).Bind(2, u.password_hash);
+    if (end.Step() != SQLITE_DONE) return Fail(LastError("end sessions"));
     Statement s(db_,
                 "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1,?2,?3,?4) "
                 "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "

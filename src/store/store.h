@@ -220,7 +220,7 @@ class Store {
   virtual Result<std::vector<DeskRunTotals>> RunTotals() = 0;
 
   // --- dashboard accounts, sessions, acknowledgements ---
-  // Inserts or replaces by name.
+  // Inserts or replaces by name; a changed password ends the user's sessions.
   virtual Result<void> SaveUser(const UserRecord& user) = 0;
   virtual Result<std::optional<UserRecord>> GetUser(std::string_view name) = 0;
   // Sorted by name.
