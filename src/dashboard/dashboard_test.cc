@@ -401,6 +401,18 @@ TEST(StoreTwinsTest, UsersSessionsAcknowledgementsRuns) {
     EXPECT_EQ(s->Acknowledgements(kNow + std::chrono::hours(2))->size(), 0u);
     ASSERT_TRUE(s->RecordRun({"health", kNow - std::chrono::hours(2), true, 1, 1, ""}));
     ASSERT_TRUE(s->RecordRun({"health", kNow - std::chrono::hours(1), false, 1, 1, "x"}));
+    ASSERT_TRUE(s->AppendChecks({{"health", "api", kNow - std::chrono::hours(30), true, 1, ""},
+                                 {"health", "api", kNow - std::chrono::hours(2), false, 1, ""},
+                                 {"health", "api", kNow - std::chrono::hours(1), true, 1, ""},
+                                 {"health", "db", kNow, true, 1, ""},
+                                 {"health", "api", kNow - std::chrono::days(10), true, 1, ""}}));
+    auto days = *s->DailyChecks("health", "api", kNow - std::chrono::days(2));
+    ASSERT_EQ(days.size(), 2u);
+    EXPECT_EQ(days[0].day, At("2026-11-26T00:00:00Z"));
+    EXPECT_EQ(days[0].total, 1);
+    EXPECT_EQ(days[1].day, At("2026-11-27T00:00:00Z"));
+    EXPECT_EQ(days[1].total, 2);
+    EXPECT_EQ(days[1].ok, 1);
     auto runs = *s->Runs("health", 10);
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_FALSE(runs[0].ok) << "newest first";

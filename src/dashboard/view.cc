@@ -171,23 +171,20 @@ Result<DeskView> LoadDeskView(Store& store, const std::vector<std::string>& conf
     h.has_open_finding = failing.count(h.subject) > 0;
     h.days.resize(static_cast<size_t>(options.days));
     for (int d = 0; d < options.days; ++d) h.days[static_cast<size_t>(d)].day = first_day + std::chrono::days(d);
-    auto checks = store.Checks(desk, h.subject, first_day);
-    if (!checks) return Fail(checks.error());
-    for (const CheckRecord& c : *checks) {
-      auto idx = (std::chrono::floor<std::chrono::days>(c.at) - first_day) / std::chrono::days(1);
+    // Per-day counts in SQL, then only the newest checks for the sparkline:
+    // a probe's 90 days of history are never all read into memory.
+    auto days = store.DailyChecks(desk, h.subject, first_day);
+    if (!days) return Fail(days.error());
+    for (const CheckDay& c : *days) {
+      auto idx = (std::chrono::floor<std::chrono::days>(c.day) - first_day) / std::chrono::days(1);
       if (idx < 0 || idx >= options.days) continue;
       DayCell& cell = h.days[static_cast<size_t>(idx)];
-      ++cell.total;
-      if (c.ok) ++cell.ok;
+      cell.total += c.total;
+      cell.ok += c.ok;
     }
-    size_t keep = static_cast<size_t>(std::max<std::int64_t>(0, options.recent));
-    if (checks->size() > keep) checks->erase(checks->begin(), checks->end() - static_cast<std::ptrdiff_t>(keep));
-    if (checks->empty()) {
-      // Backups keep files older than 90 days too: show the latest ones.
-      auto older = store.Checks(desk, h.subject, TimePoint{}, options.recent);
-      if (!older) return Fail(older.error());
-      *checks = std::move(*older);
-    }
+    // Backups keep files older than 90 days too: the latest ones, whenever.
+    auto checks = store.Checks(desk, h.subject, TimePoint{}, std::max<std::int64_t>(1, options.recent));
+    if (!checks) return Fail(checks.error());
     h.recent = std::move(*checks);
     v.subjects.push_back(std::move(h));
   }

@@ -210,6 +210,25 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  Result<std::vector<CheckDay>> DailyChecks(std::string_view desk, std::string_view subject,
+                                            TimePoint since) override {
+    std::map<TimePoint, CheckDay> days;
+    auto it = checks_.find({std::string(desk), std::string(subject)});
+    if (it != checks_.end()) {
+      for (const CheckRecord& r : it->second) {
+        if (r.at < since) continue;
+        TimePoint day = std::chrono::floor<std::chrono::days>(r.at);
+        CheckDay& d = days[day];
+        d.day = day;
+        ++d.total;
+        if (r.ok) ++d.ok;
+      }
+    }
+    std::vector<CheckDay> out;
+    for (const auto& [day, d] : days) out.push_back(d);
+    return out;
+  }
+
   Result<void> SaveUser(const UserRecord& user) override {
     auto it = users_.find(user.name);
     UserRecord copy = user;

@@ -746,6 +746,22 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<CheckDay>> DailyChecks(std::string_view desk, std::string_view subject,
+                                            TimePoint since) override {
+    auto s = Prepare(daily_checks_,
+                     "SELECT at - (at % 86400) AS d, count(*), coalesce(sum(ok), 0) FROM checks "
+                     "WHERE desk = ?1 AND subject = ?2 AND at >= ?3 GROUP BY d ORDER BY d");
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, desk).Bind(2, subject).Bind(3, ToUnix(since));
+    std::vector<CheckDay> out;
+    int rc;
+    while ((rc = (*s)->Step()) == SQLITE_ROW) {
+      out.push_back({FromUnix((*s)->Int(0)), (*s)->Int(1), (*s)->Int(2)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("count checks per day"));
+    return out;
+  }
+
   // --- dashboard accounts, sessions, acknowledgements ---
 
   Result<void> SaveUser(const UserRecord& u) override {
@@ -864,7 +880,7 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statement> open_findings_, upsert_, resolve_, resolved_, append_check_, checks_,
-      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_;
+      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_, daily_checks_;
 };
 
 }  // namespace

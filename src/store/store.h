@@ -139,6 +139,13 @@ struct Acknowledgement {
   TimePoint expires_at{};
 };
 
+// One UTC day of one subject's checks, for uptime strips.
+struct CheckDay {
+  TimePoint day{};  // midnight UTC
+  std::int64_t total = 0;
+  std::int64_t ok = 0;
+};
+
 // Run counts of one desk over its whole history, for /metrics.
 struct DeskRunTotals {
   std::string desk;
@@ -218,6 +225,10 @@ class Store {
   virtual Result<std::vector<DeskRun>> Runs(std::string_view desk, std::int64_t limit) = 0;
   // Runs and failures per desk that has run, sorted by desk.
   virtual Result<std::vector<DeskRunTotals>> RunTotals() = 0;
+  // Checks of one subject with at >= since, counted per UTC day, oldest
+  // first; days without checks are absent.
+  virtual Result<std::vector<CheckDay>> DailyChecks(std::string_view desk, std::string_view subject,
+                                                    TimePoint since) = 0;
 
   // --- dashboard accounts, sessions, acknowledgements ---
   // Inserts or replaces by name; a changed password ends the user's sessions.
