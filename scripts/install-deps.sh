@@ -17,6 +17,7 @@ test_packages=(
   python3 python3-jsonschema curl openssl
   nginx
   tar gzip xz-utils zstd postgresql-client postgresql
+  nodejs npm chromium
 )
 
 want=("${build_packages[@]}")

@@ -60,5 +60,6 @@ void AddBackupsCommand(CLI::App& app, Outcome& out);
 void AddSuppliersCommand(CLI::App& app, Outcome& out);
 void AddFeedbackCommand(CLI::App& app, Outcome& out);
 void AddRadarCommand(CLI::App& app, Outcome& out);
+void AddUsersCommand(CLI::App& app, Outcome& out);
 
 }  // namespace ctodesk::cli

@@ -146,6 +146,8 @@ int RunDemo(const DemoArgs& args) {
              "Also written there: briefing.html (open it in a browser), briefing.md, briefing.json,\n"
              "the CEO's one-page summary (ceo.html, ceo.md) and week in review (ceo-week.html, ceo-week.md).\n",
              dir.string());
+  fmt::print("The dashboard: ctodesk serve --config {}/ctodesk.toml, then open http://127.0.0.1:8750/\n",
+             dir.string());
   if (!args.serve) {
     fmt::print("Its systems stop with this command; `ctodesk demo --serve` keeps them up.\n");
     return kExitOk;

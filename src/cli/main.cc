@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"suppliers", &AddSuppliersCommand},
     {"feedback", &AddFeedbackCommand},
     {"radar", &AddRadarCommand},
+    {"users", &AddUsersCommand},
 };
 
 int Main(int argc, char** argv) {

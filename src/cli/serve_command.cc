@@ -1,11 +1,12 @@
-// `ctodesk serve`: the guard endpoint (and /healthz) on [serve] listen,
-// loopback by default. Runs until SIGTERM or SIGINT, then stops accepting and
+// `ctodesk serve`: the guard endpoint (and /healthz) and the dashboard
+// (dashboard/app.h) on [serve] listen, loopback by default. Runs until SIGTERM or SIGINT, then stops accepting and
 // flushes every queued usage event and suspension before exiting.
 #include <csignal>
 
 #include <fmt/format.h>
 
 #include "cli/cli.h"
+#include "dashboard/app.h"
 #include "desks/keys/guard.h"
 #include "desks/keys/keys.h"
 #include "server/server.h"
@@ -45,10 +46,23 @@ int RunServe(const ServeArgs& args) {
   options.alerts = session->setup.alerts;
   auto guard = keys::Guard::Start(std::move(*guard_store), settings, options);
   if (!guard) return PrintError(guard.error());
-  auto server = HttpServer::Start(listen, **guard, args.threads);
-  if (!server) return PrintError(server.error());
   auto where = ParseListenAddress(listen);
-  fmt::print("ctodesk serve: listening on http://{}:{} (GET /guard, /healthz)\n",
+  auto web_store = OpenSqliteStore(session->setup.store_path);
+  if (!web_store) return PrintError(web_store.error());
+  dashboard::AppOptions web_options;
+  web_options.loopback = dashboard::IsLoopbackAddress(where->first);
+  web_options.company = session->setup.company;
+  for (const auto& d : session->setup.desks) web_options.desks.push_back(d.name);
+  web_options.store_path = session->setup.store_path;
+  dashboard::DashboardApp web(std::move(*web_store), &session->setup, *session->clock, guard->get(),
+                              web_options);
+  auto server = HttpServer::Start(listen, **guard, args.threads, &web);
+  if (!server) return PrintError(server.error());
+  if (!web_options.loopback) {
+    fmt::print("ctodesk serve: not on loopback, so every dashboard page needs a login "
+               "(ctodesk users add NAME)\n");
+  }
+  fmt::print("ctodesk serve: listening on http://{}:{} (dashboard /, GET /guard, /healthz, /metrics)\n",
              where->first.find(':') != std::string::npos ? "[" + where->first + "]" : where->first,
              (*server)->port());
   std::fflush(stdout);
@@ -67,7 +81,7 @@ int RunServe(const ServeArgs& args) {
 void AddServeCommand(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve the guard (GET /guard for nginx auth_request / Envoy ext_authz) and /healthz");
+      "serve", "Serve the dashboard, the guard (GET /guard for nginx auth_request / Envoy ext_authz), /metrics and /healthz");
   AddCommonOptions(*cmd, args->common);
   cmd->add_option("--listen", args->listen,
                   "host:port (default: [serve] listen, else 127.0.0.1:8750; port 0 picks one)");

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 namespace ctodesk {
 
@@ -41,19 +42,49 @@ Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
   return std::pair(host, port);
 }
 
+std::string WebRequest::Header(std::string_view lower_name) const {
+  std::string value;
+  for (const auto& [k, v] : headers) {
+    if (k == lower_name) value = v;
+  }
+  return value;
+}
+
+std::string Gzip(std::string_view data) {
+  z_stream z{};
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+using Request = http::request<http::string_body>;
+
 struct HttpServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   keys::Guard* guard = nullptr;
+  WebHandler* web = nullptr;
+  // The web handler runs on its own thread, so a slow page never holds up
+  // the threads that answer the guard.
+  asio::io_context web_io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> web_work{web_io.get_executor()};
+  std::thread web_thread;
   std::vector<std::thread> threads;
   std::once_flag stopped;
 
-  static std::string Field(const http::request<http::empty_body>& req, std::string_view name) {
+  static std::string Field(const Request& req, std::string_view name) {
     auto it = req.find(beast::string_view(name.data(), name.size()));
     return it == req.end() ? std::string() : std::string(it->value());
   }
 
-  http::response<http::string_body> Guard(const http::request<http::empty_body>& req,
+  http::response<http::string_body> Guard(const Request& req,
                                           const std::string& peer) {
     keys::GuardRequest g;
     g.authorization = Field(req, "Authorization");
@@ -80,7 +111,7 @@ struct HttpServer::Impl {
     return res;
   }
 
-  http::response<http::string_body> Health(const http::request<http::empty_body>& req) {
+  http::response<http::string_body> Health(const Request& req) {
     keys::GuardStats s = guard->stats();
     nlohmann::ordered_json j = {{"status", "ok"},
                                 {"guard",
@@ -99,14 +130,49 @@ struct HttpServer::Impl {
     return res;
   }
 
+  asio::awaitable<http::response<http::string_body>> Web(const Request& req, std::string_view path,
+                                                         const std::string& peer) {
+    WebRequest w;
+    w.method = std::string(req.method_string());
+    std::string_view target(req.target().data(), req.target().size());
+    w.path = std::string(path);
+    if (size_t q = target.find('?'); q != std::string_view::npos) w.query = std::string(target.substr(q + 1));
+    w.body = req.body();
+    w.peer = peer;
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      w.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    WebResponse r = co_await asio::co_spawn(
+        web_io, [this, &w]() -> asio::awaitable<WebResponse> { co_return web->Handle(w); },
+        asio::use_awaitable);
+    http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
+    res.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res.insert(k, v);
+    const std::string accept = w.Header("accept-encoding");
+    if (r.body.size() > 1024 && accept.find("gzip") != std::string::npos) {
+      std::string gz = Gzip(r.body);
+      if (!gz.empty()) {
+        r.body = std::move(gz);
+        res.set(http::field::content_encoding, "gzip");
+      }
+    }
+    res.set(http::field::vary, "Accept-Encoding");
+    res.body() = std::move(r.body);
+    if (req.method() == http::verb::head) res.body().clear();  // headers only
+    co_return res;
+  }
+
   asio::awaitable<void> Session(tcp::socket socket) {
     beast::error_code ec;
     std::string peer = socket.remote_endpoint(ec).address().to_string();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
-      http::request_parser<http::empty_body> parser;
+      http::request_parser<http::string_body> parser;
       parser.header_limit(16 * 1024);
+      parser.body_limit(64 * 1024);
       stream.expires_after(std::chrono::seconds(60));  // idle keep-alive connections
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
@@ -118,6 +184,8 @@ struct HttpServer::Impl {
         res = Guard(req, peer);
       } else if (path == "/healthz") {
         res = Health(req);
+      } else if (web != nullptr) {
+        res = co_await Web(req, path, peer);
       } else {
         res = http::response<http::string_body>{http::status::not_found, req.version()};
         res.set(http::field::content_type, "text/plain");
@@ -154,17 +222,21 @@ void HttpServer::Stop() {
     });
     impl_->io.stop();
     for (std::thread& t : impl_->threads) t.join();
+    impl_->web_work.reset();
+    impl_->web_io.stop();
+    if (impl_->web_thread.joinable()) impl_->web_thread.join();
   });
 }
 
 int HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen, keys::Guard& guard,
-                                                      int threads) {
+                                                      int threads, WebHandler* web) {
   auto where = ParseListenAddress(listen);
   if (!where) return Fail(where.error());
   auto impl = std::make_unique<Impl>();
   impl->guard = &guard;
+  impl->web = web;
   try {
     tcp::endpoint endpoint(asio::ip::make_address(where->first), static_cast<unsigned short>(where->second));
     impl->acceptor.open(endpoint.protocol());
@@ -175,6 +247,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen,
     return Fail(Error::Io(fmt::format("cannot listen on {}: {}", listen, e.what())));
   }
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
+  if (web != nullptr) {
+    impl->web_thread = std::thread([io = &impl->web_io] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "ctodesk serve: {}\n", e.what());
+        }
+      }
+    });
+  }
   for (int i = 0; i < std::max(1, threads); ++i) {
     impl->threads.emplace_back([io = &impl->io] {
       for (;;) {

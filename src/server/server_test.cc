@@ -5,7 +5,10 @@
 #include <curl/curl.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -188,6 +191,56 @@ TEST_F(ServerTest, ServesManyConnectionsAtOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 20);
+}
+
+// A web handler that takes its time: the dashboard on a huge store.
+class SlowWeb final : public WebHandler {
+ public:
+  WebResponse Handle(const WebRequest& r) override {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    WebResponse res;
+    res.content_type = "text/plain";
+    res.body = r.method + " " + r.path + " " + r.query + " " + r.Header("x-test") + " " + r.body +
+               std::string(2000, '.');
+    return res;
+  }
+  std::atomic<int> calls{0};
+};
+
+TEST_F(ServerTest, SlowPagesNeverHoldUpTheGuard) {
+  SlowWeb web;
+  server_.reset();
+  auto s = HttpServer::Start("127.0.0.1:0", *guard_, 1, &web);  // one server thread
+  ASSERT_TRUE(s) << s.error().message;
+  server_ = std::move(*s);
+  const int port = server_->port();
+  std::vector<std::thread> pages;
+  for (int i = 0; i < 2; ++i) {
+    pages.emplace_back([port] {
+      CURL* c = curl_easy_init();
+      std::string url = fmt::format("http://127.0.0.1:{}/slow", port);
+      Reply r;
+      curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
+      curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+      curl_easy_perform(c);
+      curl_easy_cleanup(c);
+    });
+  }
+  while (web.calls == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto start = std::chrono::steady_clock::now();
+  Reply g = Get("/guard", {"X-Api-Key: " + key_.plain_key});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(g.status, 200);
+  EXPECT_LT(took, std::chrono::milliseconds(300)) << "the guard waited for a page";
+  for (auto& t : pages) t.join();
+  EXPECT_EQ(web.calls, 2);
+  // The handler sees method, path, query, lower-case headers and the body; big answers are gzipped.
+  Reply w = Get("/x/y?a=1", {"X-Test: hello", "Accept-Encoding: gzip"});
+  EXPECT_EQ(w.headers["content-encoding"], "gzip");
+  Reply plain = Get("/x/y?a=1", {"X-Test: hello"});
+  EXPECT_EQ(plain.body.substr(0, 18), "GET /x/y a=1 hello");
 }
 
 }  // namespace

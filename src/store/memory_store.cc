@@ -89,6 +89,7 @@ class MemoryStore final : public Store {
   }
 
   Result<void> RecordRun(const DeskRun& run) override {
+    all_runs_.push_back(run);
     auto& latest = runs_[run.desk];
     if (run.started_at >= latest.started_at) latest = run;
     return {};
@@ -224,7 +225,110 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  Result<std::vector<DeskRun>> Runs(std::string_view desk, std::int64_t limit) override {
+    std::vector<DeskRun> out;
+    for (const DeskRun& r : all_runs_) {
+      if (r.desk == desk) out.push_back(r);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const DeskRun& a, const DeskRun& b) {
+      return a.started_at > b.started_at;
+    });
+    if (static_cast<std::int64_t>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
+    return out;
+  }
+
+  Result<std::vector<DeskRunTotals>> RunTotals() override {
+    std::map<std::string, DeskRunTotals> totals;
+    for (const DeskRun& r : all_runs_) {
+      DeskRunTotals& t = totals[r.desk];
+      t.desk = r.desk;
+      ++t.runs;
+      if (!r.ok) ++t.failures;
+    }
+    std::vector<DeskRunTotals> out;
+    for (auto& [desk, t] : totals) out.push_back(t);
+    return out;
+  }
+
+  Result<std::vector<CheckDay>> DailyChecks(std::string_view desk, std::string_view subject,
+                                            TimePoint since) override {
+    std::map<TimePoint, CheckDay> days;
+    auto it = checks_.find({std::string(desk), std::string(subject)});
+    if (it != checks_.end()) {
+      for (const CheckRecord& r : it->second) {
+        if (r.at < since) continue;
+        TimePoint day = std::chrono::floor<std::chrono::days>(r.at);
+        CheckDay& d = days[day];
+        d.day = day;
+        ++d.total;
+        if (r.ok) ++d.ok;
+      }
+    }
+    std::vector<CheckDay> out;
+    for (const auto& [day, d] : days) out.push_back(d);
+    return out;
+  }
+
+  Result<void> SaveUser(const UserRecord& user) override {
+    auto it = users_.find(user.name);
+    UserRecord copy = user;
+    if (it != users_.end()) {
+      copy.created_at = it->second.created_at;
+      if (it->second.password_hash != user.password_hash) {
+        std::erase_if(sessions_, [&](const auto& kv) { return kv.second.user == user.name; });
+      }
+    }
+    users_[user.name] = copy;
+    return {};
+  }
+
+  Result<std::optional<UserRecord>> GetUser(std::string_view name) override {
+    auto it = users_.find(std::string(name));
+    if (it == users_.end()) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(it->second);
+  }
+
+  Result<std::vector<UserRecord>> ListUsers() override {
+    std::vector<UserRecord> out;
+    for (const auto& [name, u] : users_) out.push_back(u);
+    return out;
+  }
+
+  Result<void> SaveSession(const SessionRecord& session) override {
+    sessions_[session.token_hash] = session;
+    return {};
+  }
+
+  Result<std::optional<SessionRecord>> GetSession(std::string_view token_hash,
+                                                  TimePoint now) override {
+    auto it = sessions_.find(std::string(token_hash));
+    if (it == sessions_.end() || it->second.expires_at <= now) return std::optional<SessionRecord>();
+    return std::optional<SessionRecord>(it->second);
+  }
+
+  Result<void> DeleteSession(std::string_view token_hash) override {
+    sessions_.erase(std::string(token_hash));
+    return {};
+  }
+
+  Result<void> SaveAcknowledgement(const Acknowledgement& ack) override {
+    acks_[ack.finding_id] = ack;
+    return {};
+  }
+
+  Result<std::vector<Acknowledgement>> Acknowledgements(TimePoint now) override {
+    std::vector<Acknowledgement> out;
+    for (const auto& [id, a] : acks_) {
+      if (a.expires_at > now) out.push_back(a);
+    }
+    return out;
+  }
+
  private:
+  std::vector<DeskRun> all_runs_;
+  std::map<std::string, UserRecord> users_;
+  std::map<std::string, SessionRecord> sessions_;
+  std::map<std::string, Acknowledgement> acks_;
   std::map<std::string, Finding> findings_;
   std::map<std::pair<std::string, std::string>, std::vector<CheckRecord>> checks_;
   std::map<std::string, DeskRun> runs_;

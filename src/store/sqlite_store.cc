@@ -118,8 +118,8 @@ constexpr const char* kMigrations[] = {
     CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
                              hash TEXT NOT NULL);
     )sql",
-    // --- incidents: self-contained (IF NOT EXISTS, touches no other table),
-    // so it can be renumbered at merge (planned as migration 5). ---
+    // 4: incidents and their steps. Self-contained (IF NOT EXISTS, touches no
+    // other table).
     R"sql(
     CREATE TABLE IF NOT EXISTS incidents (
       id TEXT PRIMARY KEY,
@@ -144,6 +144,31 @@ constexpr const char* kMigrations[] = {
       detail TEXT NOT NULL,
       PRIMARY KEY (incident_id, seq)
     ) WITHOUT ROWID;
+    )sql",
+    // 5: the dashboard: accounts (scrypt hashes), sessions (token hashes),
+    // acknowledgements. Self-contained and idempotent, so it can be renumbered
+    // when branches merge.
+    R"sql(
+    CREATE TABLE IF NOT EXISTS users (
+      name TEXT PRIMARY KEY,
+      role TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS sessions (
+      token_hash TEXT PRIMARY KEY,
+      user TEXT NOT NULL,
+      csrf TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS acknowledgements (
+      finding_id TEXT PRIMARY KEY,
+      note TEXT NOT NULL,
+      by TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
     )sql",
 };
 
@@ -417,7 +442,14 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<std::string>> CheckSubjects(std::string_view desk) override {
-    Statement s(db_, "SELECT DISTINCT subject FROM checks WHERE desk = ?1 ORDER BY subject");
+    // A loose index scan: one seek per subject on checks_by_subject instead
+    // of reading every check of the desk (millions with long histories).
+    Statement s(db_,
+                "WITH RECURSIVE s(subject) AS ("
+                "SELECT min(subject) FROM checks WHERE desk = ?1 "
+                "UNION ALL SELECT (SELECT min(subject) FROM checks WHERE desk = ?1 AND "
+                "subject > s.subject) FROM s WHERE s.subject IS NOT NULL) "
+                "SELECT subject FROM s WHERE subject IS NOT NULL");
     if (!s.ok()) return Fail(LastError("prepare"));
     s.Bind(1, desk);
     std::vector<std::string> out;
@@ -823,11 +855,170 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // --- desk run history ---
+
+  Result<std::vector<DeskRun>> Runs(std::string_view desk, std::int64_t limit) override {
+    Statement s(db_,
+                "SELECT desk, started_at, ok, duration_ms, checked, error FROM desk_runs "
+                "WHERE desk = ?1 ORDER BY started_at DESC, rowid DESC LIMIT ?2");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, desk).Bind(2, limit);
+    std::vector<DeskRun> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), FromUnix(s.Int(1)), s.Int(2) != 0, s.Int(3), s.Int(4), s.Text(5)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read runs"));
+    return out;
+  }
+
+  Result<std::vector<DeskRunTotals>> RunTotals() override {
+    Statement s(db_,
+                "SELECT desk, count(*), coalesce(sum(ok = 0), 0) FROM desk_runs GROUP BY desk "
+                "ORDER BY desk");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<DeskRunTotals> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Text(0), s.Int(1), s.Int(2)});
+    if (rc != SQLITE_DONE) return Fail(LastError("read run totals"));
+    return out;
+  }
+
+  Result<std::vector<CheckDay>> DailyChecks(std::string_view desk, std::string_view subject,
+                                            TimePoint since) override {
+    auto s = Prepare(daily_checks_,
+                     "SELECT at - (at % 86400) AS d, count(*), coalesce(sum(ok), 0) FROM checks "
+                     "WHERE desk = ?1 AND subject = ?2 AND at >= ?3 GROUP BY d ORDER BY d");
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, desk).Bind(2, subject).Bind(3, ToUnix(since));
+    std::vector<CheckDay> out;
+    int rc;
+    while ((rc = (*s)->Step()) == SQLITE_ROW) {
+      out.push_back({FromUnix((*s)->Int(0)), (*s)->Int(1), (*s)->Int(2)});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("count checks per day"));
+    return out;
+  }
+
+  // --- dashboard accounts, sessions, acknowledgements ---
+
+  Result<void> SaveUser(const UserRecord& u) override {
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+    auto saved = SaveUserInTransaction(u);
+    if (!saved) {
+      (void)Exec("ROLLBACK");
+      return saved;
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<void> SaveUserInTransaction(const UserRecord& u) {
+    Statement end(db_,
+                  "DELETE FROM sessions WHERE user = ?1 AND EXISTS (SELECT 1 FROM users "
+                  "WHERE name = ?1 AND password_hash != ?2)");
+    if (!end.ok()) return Fail(LastError("prepare"));
+    end.Bind(1, u.name).Bind(2, u.password_hash);
+    if (end.Step() != SQLITE_DONE) return Fail(LastError("end sessions"));
+    Statement s(db_,
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1,?2,?3,?4) "
+                "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+                "password_hash = excluded.password_hash");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, u.name).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, ToUnix(u.created_at));
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save user"));
+    return {};
+  }
+
+  Result<std::optional<UserRecord>> GetUser(std::string_view name) override {
+    Statement s(db_, "SELECT name, role, password_hash, created_at FROM users WHERE name = ?1");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, name);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      return std::optional<UserRecord>(UserRecord{s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read user"));
+    return std::optional<UserRecord>();
+  }
+
+  Result<std::vector<UserRecord>> ListUsers() override {
+    Statement s(db_, "SELECT name, role, password_hash, created_at FROM users ORDER BY name");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<UserRecord> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("list users"));
+    return out;
+  }
+
+  Result<void> SaveSession(const SessionRecord& r) override {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO sessions (token_hash, user, csrf, created_at, expires_at) "
+                "VALUES (?1,?2,?3,?4,?5)");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, r.token_hash).Bind(2, r.user).Bind(3, r.csrf).Bind(4, ToUnix(r.created_at));
+    s.Bind(5, ToUnix(r.expires_at));
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save session"));
+    return {};
+  }
+
+  Result<std::optional<SessionRecord>> GetSession(std::string_view token_hash,
+                                                  TimePoint now) override {
+    Statement s(db_,
+                "SELECT token_hash, user, csrf, created_at, expires_at FROM sessions "
+                "WHERE token_hash = ?1 AND expires_at > ?2");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, token_hash).Bind(2, ToUnix(now));
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      return std::optional<SessionRecord>(
+          SessionRecord{s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3)), FromUnix(s.Int(4))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read session"));
+    return std::optional<SessionRecord>();
+  }
+
+  Result<void> DeleteSession(std::string_view token_hash) override {
+    Statement s(db_, "DELETE FROM sessions WHERE token_hash = ?1");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, token_hash);
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("delete session"));
+    return {};
+  }
+
+  Result<void> SaveAcknowledgement(const Acknowledgement& a) override {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO acknowledgements (finding_id, note, by, at, expires_at) "
+                "VALUES (?1,?2,?3,?4,?5)");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, a.finding_id).Bind(2, a.note).Bind(3, a.by).Bind(4, ToUnix(a.at));
+    s.Bind(5, ToUnix(a.expires_at));
+    if (s.Step() != SQLITE_DONE) return Fail(LastError("save acknowledgement"));
+    return {};
+  }
+
+  Result<std::vector<Acknowledgement>> Acknowledgements(TimePoint now) override {
+    Statement s(db_,
+                "SELECT finding_id, note, by, at, expires_at FROM acknowledgements "
+                "WHERE expires_at > ?1 ORDER BY finding_id");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    s.Bind(1, ToUnix(now));
+    std::vector<Acknowledgement> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), FromUnix(s.Int(3)), FromUnix(s.Int(4))});
+    }
+    if (rc != SQLITE_DONE) return Fail(LastError("read acknowledgements"));
+    return out;
+  }
+
  private:
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statement> open_findings_, upsert_, resolve_, resolved_, append_check_, checks_,
-      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_;
+      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_, daily_checks_;
 };
 
 }  // namespace

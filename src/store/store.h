@@ -140,6 +140,50 @@ std::string AuditEntryHash(const AuditEntry& e);
 // lengths differ.
 bool HashesEqual(std::string_view a, std::string_view b);
 
+// --- the dashboard (`ctodesk serve`): accounts, sessions, acknowledgements ---
+
+// A dashboard account. `password_hash` is the self-describing scrypt string of
+// dashboard/auth.h ("scrypt$N$r$p$salt$hash"); never a plain password.
+struct UserRecord {
+  std::string name;
+  std::string role;  // "admin" (may act) or "read"
+  std::string password_hash;
+  TimePoint created_at{};
+};
+
+// A logged-in browser. The cookie holds a random token; the store keeps only
+// its SHA-256 (`token_hash`), so a copy of the database logs nobody in.
+struct SessionRecord {
+  std::string token_hash;
+  std::string user;
+  std::string csrf;  // the token every POST of this session must carry
+  TimePoint created_at{};
+  TimePoint expires_at{};
+};
+
+// "Seen, we are on it": a finding acknowledged until `expires_at`.
+struct Acknowledgement {
+  std::string finding_id;
+  std::string note;
+  std::string by;
+  TimePoint at{};
+  TimePoint expires_at{};
+};
+
+// One UTC day of one subject's checks, for uptime strips.
+struct CheckDay {
+  TimePoint day{};  // midnight UTC
+  std::int64_t total = 0;
+  std::int64_t ok = 0;
+};
+
+// Run counts of one desk over its whole history, for /metrics.
+struct DeskRunTotals {
+  std::string desk;
+  std::int64_t runs = 0;
+  std::int64_t failures = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -220,6 +264,32 @@ class Store {
                                                   const AuditEntry& why) = 0;
   // The steps of one incident in seq order.
   virtual Result<std::vector<IncidentStep>> IncidentSteps(std::string_view incident_id) = 0;
+
+  // --- desk run history ---
+  // The latest `limit` runs of one desk, newest first.
+  virtual Result<std::vector<DeskRun>> Runs(std::string_view desk, std::int64_t limit) = 0;
+  // Runs and failures per desk that has run, sorted by desk.
+  virtual Result<std::vector<DeskRunTotals>> RunTotals() = 0;
+  // Checks of one subject with at >= since, counted per UTC day, oldest
+  // first; days without checks are absent.
+  virtual Result<std::vector<CheckDay>> DailyChecks(std::string_view desk, std::string_view subject,
+                                                    TimePoint since) = 0;
+
+  // --- dashboard accounts, sessions, acknowledgements ---
+  // Inserts or replaces by name; a changed password ends the user's sessions.
+  virtual Result<void> SaveUser(const UserRecord& user) = 0;
+  virtual Result<std::optional<UserRecord>> GetUser(std::string_view name) = 0;
+  // Sorted by name.
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  virtual Result<void> SaveSession(const SessionRecord& session) = 0;
+  // The session with this token hash, if it exists and has not expired at `now`.
+  virtual Result<std::optional<SessionRecord>> GetSession(std::string_view token_hash,
+                                                          TimePoint now) = 0;
+  virtual Result<void> DeleteSession(std::string_view token_hash) = 0;
+  // Inserts or replaces the acknowledgement of one finding.
+  virtual Result<void> SaveAcknowledgement(const Acknowledgement& ack) = 0;
+  // Acknowledgements that have not expired at `now`, by finding id.
+  virtual Result<std::vector<Acknowledgement>> Acknowledgements(TimePoint now) = 0;
 };
 
 // Opens (creating if needed, parent folders included) the SQLite store at
