@@ -138,7 +138,7 @@ std::vector<DeliveryReport> Notify(const Briefing& briefing,
     std::string header = fmt::format("*{} — ctodesk briefing {}*\n{}\n", briefing.company,
                                      FormatTime(briefing.generated_at), SummaryLine(briefing));
     nlohmann::json body = {{"text", header + text}};
-    std::string error = PostJson(target, body.dump(), &report.attempts);
+    std::string error = PostJson(target, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), &report.attempts);
     if (error.empty()) {
       report.delivered = true;
       for (const auto& [id, state] : to_remember) (void)store.PutState(ns, id, state);

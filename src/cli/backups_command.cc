@@ -92,7 +92,7 @@ int RunVerify(const BackupsArgs& args) {
                                 {"not_reached", report->left},
                                 {"bytes", report->bytes},
                                 {"seconds", std::chrono::duration<double>(report->took).count()}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     double secs = std::chrono::duration<double>(report->took).count();
     fmt::print("\nVerified {} in {:.1f} s ({}/s).", HumanSize(report->bytes), secs,
@@ -126,7 +126,7 @@ int RunDrill(const BackupsArgs& args) {
                                 {"restore_seconds", d->restore_seconds},
                                 {"check_seconds", d->check_seconds},
                                 {"error", d->error},        {"check_output", d->check_output}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     fmt::print("Drill of {}: {}\n", args.name, d->ok ? "PASSED" : "FAILED");
     fmt::print("  restored   {}\n", d->file);
@@ -198,7 +198,7 @@ int RunList(const BackupsArgs& args) {
                files.empty() ? "-" : HumanSize(files.back().size), fmt::format("{}", fmt::join(trend, " → ")),
                verify, drill);
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2));
+  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   return kExitOk;
 }
 

@@ -79,7 +79,7 @@ int RunDigest(const FeedbackArgs& args) {
                                   {"rows_skipped", d.skipped},
                                   {"themes", themes},
                                   {"findings", fs}};
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
 

@@ -65,7 +65,7 @@ int RunCheck(const HealthArgs& args) {
                  s.result.error);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2));
+  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   return all_up ? kExitOk : kExitFindings;
 }
 
@@ -104,7 +104,7 @@ int RunHistory(const HealthArgs& args) {
                              {"latency_ms", c.value},
                              {"error", detail.is_object() ? detail.value("error", "") : ""}});
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
   fmt::print("{}\nUptime: {} over 24 h, {} over 7 days, {} over 30 days\n\n", args.name,

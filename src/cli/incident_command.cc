@@ -153,7 +153,7 @@ int RunList(const IncidentArgs& a) {
       arr.push_back({{"id", i.id}, {"kind", i.kind}, {"key", i.subject}, {"status", i.status},
                      {"opened_at", FormatTime(i.opened_at)}, {"next_step", i.next_step}});
     }
-    fmt::print("{}\n", arr.dump(2));
+    fmt::print("{}\n", arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
   if (all->empty()) {

@@ -263,7 +263,7 @@ int RunReport(const KnowledgeArgs& args) {
       PrintReport(*k);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", all.dump(2));
+  if (args.format == "json") fmt::print("{}\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   return kExitOk;
 }
 
@@ -337,7 +337,7 @@ int RunWhatIf(const KnowledgeArgs& args) {
       fmt::print("    {}\n", f);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", all.dump(2));
+  if (args.format == "json") fmt::print("{}\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   return kExitOk;
 }
 

@@ -82,7 +82,7 @@ int RunInventory(const RadarArgs& args) {
                                      {"usages", uses}});
     }
     for (const auto& i : inv.issues) out["issues"].push_back({{"file", i.file}, {"line", i.line}, {"message", i.message}});
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
   fmt::print("{:<34} {:<13} {:<7} {:<28} {}\n", "TECHNOLOGY", "ECOSYSTEM", "RING", "VERSIONS", "REPOSITORIES");
@@ -196,7 +196,7 @@ int RunList(const RadarArgs& args) {
     }
   }
   if (args.format == "json") {
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else if (blips->empty()) {
     fmt::print("The radar is empty: `ctodesk radar import radar.csv` or set [radar] radar_file.\n");
   }
@@ -233,7 +233,7 @@ int RunGrowth(const RadarArgs& args) {
       if (!s.error.empty()) fmt::print("  {}\n", s.error);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", out.dump(2));
+  if (args.format == "json") fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   for (const auto& s : *measures) {
     if (!s.error.empty()) return kExitFindings;
   }

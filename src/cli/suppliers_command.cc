@@ -88,7 +88,7 @@ int RunCheck(const SuppliersArgs& args) {
                                 {"kind", f.kind}, {"title", f.title}, {"detail", f.detail}, {"action", f.action}});
   }
   if (args.format == "json") {
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     fmt::print("\n{} new deliver{} read.\n", fresh->size(), fresh->size() == 1 ? "y" : "ies");
     for (const Finding& f : *findings) {
@@ -131,7 +131,7 @@ int RunReport(const SuppliersArgs& args) {
                      {"30d", window((*month)[i])},
                      {"90d", window((*quarter)[i])}});
     }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
   fmt::print("Supplier reliability as of {}\n\n", FormatTime(session->clock->Now()));

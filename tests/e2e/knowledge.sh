@@ -83,4 +83,15 @@ expect_contains "$err" "has no commits yet" "empty repository"
 git clone -q --depth 1 "file://$WORK/repo" "$WORK/shallow" 2>/dev/null
 expect_exit 2 "$CTODESK" knowledge report "$WORK/shallow" --config "$WORK/ctodesk.toml"
 expect_contains "$err" "is a shallow clone; authorship needs the whole history: run \`git -C $WORK/shallow fetch --unshallow\`" "shallow clone"
+# An author name in Latin-1, as old git histories have them (git's own
+# repository does): the JSON report stays valid UTF-8 instead of crashing.
+git init -q -b main "$WORK/latin1"
+printf 'x\n' > "$WORK/latin1/a.c"
+git -C "$WORK/latin1" add -A
+GIT_AUTHOR_NAME=$'J\xfcrgen' GIT_AUTHOR_EMAIL=j@example.com GIT_COMMITTER_NAME=$'J\xfcrgen' \
+  GIT_COMMITTER_EMAIL=j@example.com git -C "$WORK/latin1" -c i18n.commitEncoding=ISO-8859-1 \
+  -c commit.gpgsign=false commit -q -m "first"
+expect_exit 0 "$CTODESK" knowledge report "$WORK/latin1" --format json --config "$WORK/ctodesk.toml"
+"$PYTHON" -c 'import json,sys; d=json.loads(sys.stdin.read()); assert "J\ufffdrgen" in json.dumps(d, ensure_ascii=False), d' <<<"$out" \
+  || fail "Latin-1 author name: JSON not valid or name lost"
 echo "knowledge ok"

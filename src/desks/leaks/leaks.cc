@@ -198,7 +198,7 @@ Result<std::optional<OwnKey>> HandleOwnKey(DeskContext& ctx, const Settings& set
     k.key_id = (*handled)->key.id;
     if (settings.on_leak == "suspend" && keys::Usable(keys::StatusOf((*handled)->key, now))) {
       nlohmann::json evidence = {{"leaked in", where}, {"fingerprint", k.fingerprint}};
-      auto s = keys::SuspendKey(ctx.store, k.key_id, fmt::format("leaked: found in {}", where), evidence.dump(),
+      auto s = keys::SuspendKey(ctx.store, k.key_id, fmt::format("leaked: found in {}", where), evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                                 "leaks desk", now);
       if (!s) return Fail(s.error());
     }
@@ -456,7 +456,7 @@ Result<DeskReport> LeaksDesk::Run(DeskContext& ctx) {
       }
       report.findings.push_back(std::move(f));
     }
-    if (auto w = ctx.store.PutState(kDesk, "tips:" + key, nlohmann::json(scan->ref_tips).dump()); !w) {
+    if (auto w = ctx.store.PutState(kDesk, "tips:" + key, nlohmann::json(scan->ref_tips).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); !w) {
       return Fail(w.error());
     }
     if (auto w = ctx.store.PutState(kDesk, "known:" + key, list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); !w) {

@@ -450,7 +450,7 @@ Result<std::vector<MeasureStatus>> RadarDesk::Measure(DeskContext& ctx) {
     if (v) {
       s.latest = *v;
       nlohmann::json detail = {{"unit", m.unit}};
-      records.push_back({std::string(kDesk), "measure:" + m.name, now, true, *v, detail.dump()});
+      records.push_back({std::string(kDesk), "measure:" + m.name, now, true, *v, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     } else {
       s.error = v.error().message;
     }

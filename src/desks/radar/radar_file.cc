@@ -267,7 +267,7 @@ std::string RadarToCsv(const std::vector<Blip>& blips) {
 std::string RadarToJson(const std::vector<Blip>& blips) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Blip& b : blips) out.push_back(BlipJson(b));
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<RadarChange> RecordRadar(Store& store, const std::vector<Blip>& blips, TimePoint now, bool replace) {
@@ -290,13 +290,13 @@ Result<RadarChange> RecordRadar(Store& store, const std::vector<Blip>& blips, Ti
     else if (it->second.ring != b.ring) ++change.moved;
     else ++change.changed;
     records.push_back({std::string(kDesk), std::string(kRingPrefix) + key, now, true,
-                       static_cast<double>(static_cast<int>(b.ring)), BlipJson(b).dump()});
+                       static_cast<double>(static_cast<int>(b.ring)), BlipJson(b).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
   }
   if (replace) {
     for (const auto& [key, b] : before) {
       if (seen.count(key)) continue;
       ++change.removed;
-      records.push_back({std::string(kDesk), std::string(kRingPrefix) + key, now, false, -1, BlipJson(b).dump()});
+      records.push_back({std::string(kDesk), std::string(kRingPrefix) + key, now, false, -1, BlipJson(b).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     }
   }
   if (!records.empty()) {

@@ -348,7 +348,7 @@ Result<std::vector<std::pair<const Feed*, Delivery>>> SuppliersDesk::Scan(DeskCo
       d.rules = checker.Finish(d.rows, fatal);
       d.columns = checker.columns();
       d.ok = std::all_of(d.rules.begin(), d.rules.end(), [](const RuleResult& r) { return r.ok; });
-      records.push_back({kDesk, feed.name, d.arrived, d.ok, static_cast<double>(d.rows), ToJson(d).dump()});
+      records.push_back({kDesk, feed.name, d.arrived, d.ok, static_cast<double>(d.rows), ToJson(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
       fresh.emplace_back(&feed, std::move(d));
     }
     if (auto w = ctx.store.AppendChecks(records); !w) return Fail(w.error());
