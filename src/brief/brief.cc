@@ -6,6 +6,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "desks/incidents/incidents.h"
 #include "desks/keys/keys.h"
@@ -138,6 +139,15 @@ Result<Briefing> RunBriefing(Setup& setup, Store& store, const Clock& clock,
     std::vector<std::string> resolved_ids;
     if (report) {
       status.checked = report->checked;
+      // The desk's pictures go into the briefing and are kept (latest only)
+      // for its dashboard page.
+      nlohmann::json kept = nlohmann::json::array();
+      for (const Figure& fig : report->figures) kept.push_back({{"title", fig.title}, {"svg", fig.svg}});
+      if (auto w = store.PutState(kFiguresState, configured.name,
+                                  kept.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+          !w) {
+        return Fail(w.error());
+      }
       for (Figure& fig : report->figures) briefing.figures.push_back(std::move(fig));
       current = std::move(report->findings);
       for (Finding& f : current) f.desk = configured.name;

@@ -11,11 +11,12 @@ TimePoint At(const char* s) { return *ParseTime(s); }
 class ScriptedDesk final : public Desk {
  public:
   std::vector<Finding> next;
+  std::vector<Figure> figures;
   enum { kOk, kError, kThrow } mode = kOk;
   Result<DeskReport> Run(DeskContext&) override {
     if (mode == kError) return Fail(Error::Io("/srv/backups: permission denied"));
     if (mode == kThrow) throw std::runtime_error("boom");
-    return DeskReport{next, static_cast<std::int64_t>(next.size())};
+    return DeskReport{next, static_cast<std::int64_t>(next.size()), figures};
   }
 };
 
@@ -70,6 +71,24 @@ TEST_F(BriefTest, RanksAcrossDesksAndStampsDesk) {
   EXPECT_EQ(b.desks[0].name, "health");
   EXPECT_EQ(b.desks[0].checked, 2);
   EXPECT_TRUE(b.desks[1].ok);
+}
+
+TEST_F(BriefTest, FiguresReachTheBriefingAndAreKeptForTheDashboard) {
+  health_->figures = {{"health", "Uptime", "<svg>u</svg>"}};
+  Briefing b = Run();
+  ASSERT_EQ(b.figures.size(), 1u);
+  EXPECT_EQ(b.figures[0].title, "Uptime");
+  auto kept = store_->GetState(kFiguresState, "health");
+  ASSERT_TRUE(kept && *kept);
+  EXPECT_EQ(**kept, R"([{"svg":"<svg>u</svg>","title":"Uptime"}])");
+  // A failed run keeps the last picture; a run that draws none clears it.
+  health_->mode = ScriptedDesk::kError;
+  Run();
+  EXPECT_EQ(**store_->GetState(kFiguresState, "health"), R"([{"svg":"<svg>u</svg>","title":"Uptime"}])");
+  health_->mode = ScriptedDesk::kOk;
+  health_->figures.clear();
+  Run();
+  EXPECT_EQ(**store_->GetState(kFiguresState, "health"), "[]");
 }
 
 TEST_F(BriefTest, KeepsFirstSeenAcrossRunsAndResolves) {

@@ -29,6 +29,11 @@ struct Figure {
   std::string svg;
 };
 
+// Where the briefing keeps each desk's latest figures for the dashboard: the
+// store's state namespace, keyed by desk name, holding a JSON array of
+// {"title", "svg"} (empty when the desk's last successful run drew none).
+inline constexpr const char* kFiguresState = "figures";
+
 struct Briefing {
   TimePoint generated_at{};
   std::string company;

@@ -354,6 +354,24 @@ TEST_F(RemoteAppTest, OffLoopbackEverythingNeedsALogin) {
   EXPECT_EQ(Get("/api/brief", cookie).status, 200);
 }
 
+TEST(ViewTest, DeskPageShowsTheFiguresOfItsLastRun) {
+  auto store = NewMemoryStore();
+  ASSERT_TRUE(store->RecordRun({"deadlines", kNow, true, 10, 2, ""}));
+  ASSERT_TRUE(store->PutState(kFiguresState, "deadlines",
+                              R"([{"title":"Delivery <forecasts>","svg":"<svg role=\"img\"><title>t</title></svg>"}])"));
+  auto v = LoadDeskView(*store, {"deadlines"}, "deadlines", kNow, {});
+  ASSERT_TRUE(v) << v.error().message;
+  ASSERT_EQ(v->figures.size(), 1u);
+  std::string page = RenderDeskPage(*v, {});
+  EXPECT_NE(page.find("<h2 id=\"figure-h0\">Delivery &lt;forecasts&gt;</h2><figure><svg role=\"img\">"),
+            std::string::npos);
+  // Garbage in the store shows nothing rather than breaking the page.
+  ASSERT_TRUE(store->PutState(kFiguresState, "deadlines", "{not json"));
+  v = LoadDeskView(*store, {"deadlines"}, "deadlines", kNow, {});
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(v->figures.empty());
+}
+
 TEST(ViewTest, KeysPageCountsUsageUpToACap) {
   auto store = NewMemoryStore();
   keys::IssueRequest req;

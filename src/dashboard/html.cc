@@ -476,6 +476,14 @@ std::string RenderDeskPage(const DeskView& v, const PageContext& ctx) {
   }
   out += "</section>\n";
 
+  // The desk's pictures (the radar, the deadlines forecast): self-contained
+  // SVG built and escaped by the desk, with its own title and description.
+  for (size_t i = 0; i < v.figures.size(); ++i) {
+    out += fmt::format("<section class=\"figure\" aria-labelledby=\"figure-h{0}\"><h2 id=\"figure-h{0}\">{1}</h2>"
+                       "<figure>{2}</figure></section>\n",
+                       i, Escape(v.figures[i].title), v.figures[i].svg);
+  }
+
   if (v.desk == "keys") {
     out += fmt::format("<section id=\"keys\" aria-labelledby=\"keys-h\"><h2 id=\"keys-h\">Keys ({})</h2>\n",
                        v.keys.size());

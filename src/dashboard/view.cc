@@ -4,6 +4,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace ctodesk::dashboard {
 
@@ -124,6 +125,7 @@ Result<BriefView> LoadBriefView(Store& store, const std::vector<std::string>& co
   auto acks = store.Acknowledgements(now);
   if (!acks) return Fail(acks.error());
   for (Acknowledgement& a : *acks) v.acks.emplace(a.finding_id, std::move(a));
+
   return v;
 }
 
@@ -154,7 +156,19 @@ Result<DeskView> LoadDeskView(Store& store, const std::vector<std::string>& conf
   auto acks = store.Acknowledgements(now);
   if (!acks) return Fail(acks.error());
   for (Acknowledgement& a : *acks) v.acks.emplace(a.finding_id, std::move(a));
-
+  auto figures = store.GetState(kFiguresState, desk);
+  if (!figures) return Fail(figures.error());
+  if (*figures) {
+    auto j = nlohmann::json::parse(**figures, nullptr, /*allow_exceptions=*/false);
+    if (j.is_array()) {
+      for (const auto& f : j) {
+        if (f.is_object() && f.contains("title") && f["title"].is_string() && f.contains("svg") &&
+            f["svg"].is_string()) {
+          v.figures.push_back({std::string(desk), f["title"].get<std::string>(), f["svg"].get<std::string>()});
+        }
+      }
+    }
+  }
   // Subjects with history, failing (an open finding) first.
   auto subjects = store.CheckSubjects(desk);
   if (!subjects) return Fail(subjects.error());

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/briefing.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/finding.h"
@@ -102,6 +103,7 @@ struct DeskView {
   std::map<std::string, std::int64_t> uses_24h;     // by key id, at most kUsageCap + 1
   std::vector<AuditEntry> audit;       // newest first, at most 100
   std::map<std::string, Acknowledgement> acks;
+  std::vector<Figure> figures;  // the desk's pictures from its last run (kFiguresState)
 };
 
 constexpr std::int64_t kUsageCap = 1000;  // uses per key counted for the keys page
