@@ -24,7 +24,7 @@ std::string Xml(std::string_view s) {
   return out;
 }
 
-constexpr double kLeft = 220, kWidth = 560, kRowHeight = 74, kTop = 46, kBars = 60;
+constexpr double kLeft = 220, kWidth = 560, kRowHeight = 86, kTop = 46, kBars = 60;
 constexpr double kPercentiles[] = {0.50, 0.85, 0.95};
 constexpr const char* kPercentileNames[] = {"50%", "85%", "95%"};
 
@@ -63,7 +63,7 @@ std::string ForecastSvg(const std::vector<ChartRow>& rows, const std::string& to
   for (size_t i = 0; i < rows.size(); ++i) {
     const ChartRow& r = rows[i];
     const double top = kTop + kRowHeight * static_cast<double>(i);
-    const double base = top + kRowHeight - 22;
+    const double base = top + kRowHeight - 34;
     svg += fmt::format(R"(<g class="commitment"><text x="8" y="{:.1f}" fill="currentColor" font-weight="600">{}</text>)"
                        R"(<text x="8" y="{:.1f}" fill="currentColor" opacity=".75">promised {} · {:.0f}% likely</text>)"
                        "\n",
@@ -80,7 +80,7 @@ std::string ForecastSvg(const std::vector<ChartRow>& rows, const std::string& to
     const double bar_w = kWidth / kBars;
     for (size_t b = 0; b < bins.size(); ++b) {
       if (bins[b] == 0) continue;
-      const double h = (kRowHeight - 34) * static_cast<double>(bins[b]) / static_cast<double>(peak);
+      const double h = (kRowHeight - 46) * static_cast<double>(bins[b]) / static_cast<double>(peak);
       const double x = kLeft + bar_w * static_cast<double>(b);
       const bool late = x + bar_w / 2 > ChartX(r.due_day, axis, kLeft, kWidth);
       svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"/>)", x,
@@ -89,13 +89,16 @@ std::string ForecastSvg(const std::vector<ChartRow>& rows, const std::string& to
     svg += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="currentColor" opacity=".35"/>)",
                        kLeft, base, kLeft + kWidth);
     // Percentiles, then the promise.
+    double label_x = -1e9, label_y = base + 12;  // labels closer than 30 units step down a line
     for (size_t p = 0; p < std::size(kPercentiles); ++p) {
       auto q = r.days.Quantile(kPercentiles[p]);
       if (!q) continue;
       const double x = ChartX(*q, axis, kLeft, kWidth);
+      label_y = x - label_x < 30 ? label_y + 11 : base + 12;
+      label_x = x;
       svg += fmt::format(R"(<line class="p{}" x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="currentColor" stroke-width="1.5"/>)"
                          R"(<text x="{:.1f}" y="{:.1f}" fill="currentColor" font-size="10" text-anchor="middle">{}</text>)",
-                         std::string_view(kPercentileNames[p]).substr(0, 2), x, top + 8, x, base, x, base + 12,
+                         std::string_view(kPercentileNames[p]).substr(0, 2), x, top + 8, x, base, x, label_y,
                          kPercentileNames[p]);
     }
     const double due_x = ChartX(r.due_day, axis, kLeft, kWidth);
