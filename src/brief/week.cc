@@ -32,11 +32,16 @@ std::string DayText(TimePoint t) {
                      static_cast<unsigned>(d.day()));
 }
 
-std::string Field(const std::string& json_text, const char* key) {
-  auto j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains(key)) return {};
-  const auto& v = j[key];
-  return v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// A record's detail as JSON (an empty object when it is not).
+nlohmann::json Detail(const CheckRecord& r) {
+  auto j = nlohmann::json::parse(r.detail, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+
+std::string Field(const nlohmann::json& detail, const char* key) {
+  if (!detail.contains(key)) return {};
+  const auto& v = detail[key];
+  return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
 }  // namespace
@@ -58,8 +63,9 @@ Result<WeekReview> ReviewWeek(const Briefing& today, Store& store) {
   auto releases = LatestOfWeek(store, "releases", w.from);
   if (!releases) return Fail(releases.error());
   for (const auto& [name, r] : *releases) {
-    const std::string due = Field(r.detail, "due");
-    const std::string state = Field(r.detail, "state");
+    const nlohmann::json detail = Detail(r);
+    const std::string due = Field(detail, "due");
+    const std::string state = Field(detail, "state");
     if (due.empty() || due < from_day || due > today_day) continue;
     if (state == "due today" || (state != "shipped" && due == today_day)) continue;  // not decided yet
     PromiseOutcome p{"The " + name + " release", due, r.ok, !r.ok && state == "shipped", {}};
@@ -70,8 +76,9 @@ Result<WeekReview> ReviewWeek(const Briefing& today, Store& store) {
   auto commitments = LatestOfWeek(store, "deadlines", w.from);
   if (!commitments) return Fail(commitments.error());
   for (const auto& [name, r] : *commitments) {
-    const std::string due = Field(r.detail, "due");
-    const std::string items = Field(r.detail, "items");
+    const nlohmann::json detail = Detail(r);
+    const std::string due = Field(detail, "due");
+    const std::string items = Field(detail, "items");
     if (due.empty() || due < from_day || due >= today_day) continue;
     PromiseOutcome p{"\"" + name + "\"", due, items == "0", false, {}};
     p.how = p.kept ? "was delivered on time"

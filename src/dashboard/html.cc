@@ -1,5 +1,7 @@
 #include "dashboard/html.h"
 
+#include "core/markup.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -216,21 +218,7 @@ void Select(std::string& out, std::string_view name, std::string_view label,
 
 }  // namespace
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view s) { return EscapeMarkup(s); }
 
 std::string UrlEncode(std::string_view s) {
   std::string out;

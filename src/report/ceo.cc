@@ -215,29 +215,61 @@ WeekSummary BuildWeek(const Briefing& b, const WeekReview& w) {
   return s;
 }
 
-}  // namespace
+// Both summaries as one page shape, written once as Markdown and once as HTML.
+struct Line {
+  std::string label;  // "Now", "Kept", ...
+  std::string cls;    // CSS modifier of the label: "now", "today", "week", or ""
+  std::string text;
+};
+struct Page {
+  std::string title, date, in_short;
+  std::vector<std::string> asks;
+  std::string no_asks;  // "Nothing needs your decision today."
+  std::vector<std::pair<std::string, std::vector<Line>>> sections;
+  std::string closing;
+};
 
-std::string RenderCeoMarkdown(const Briefing& b) {
+Page DailyPage(const Briefing& b) {
   Summary s = Build(b);
-  std::string out = fmt::format("# {}\n\n{}\n\n**In short:** {}\n\n## What we need from you\n\n",
-                                s.title, s.date, s.in_short);
-  if (s.asks.empty()) {
-    out += "Nothing needs your decision today.\n";
-  } else {
-    for (size_t i = 0; i < s.asks.size(); ++i) out += fmt::format("{}. {}\n", i + 1, s.asks[i]);
-  }
+  Page p{s.title, s.date, s.in_short, s.asks, "Nothing needs your decision today.", {}, s.closing};
   for (const auto& [concern, items] : s.sections) {
-    out += fmt::format("\n## {}\n\n", ConcernHeading(concern));
+    std::vector<Line> lines;
     for (const Item& item : items) {
-      out += fmt::format("- **{}.** {} {}\n", Urgency(item.severity), item.risk, item.doing);
+      const char* cls = item.severity == Severity::kActNow  ? "now"
+                        : item.severity == Severity::kToday ? "today"
+                                                            : "week";
+      lines.push_back({std::string(Urgency(item.severity)), cls, item.risk + " " + item.doing});
     }
+    p.sections.emplace_back(std::string(ConcernHeading(concern)), std::move(lines));
   }
-  if (!s.closing.empty()) out += fmt::format("\n{}\n", s.closing);
+  return p;
+}
+
+Page WeekPage(const Briefing& b, const WeekReview& w) {
+  WeekSummary s = BuildWeek(b, w);
+  Page p{s.title, s.dates, s.in_short, s.asks, "Nothing needs your decision this week.", {}, ""};
+  for (auto& [heading, lines] : s.sections) {
+    std::vector<Line> out;
+    for (auto& [label, text] : lines) out.push_back({label, "", text});
+    p.sections.emplace_back(heading, std::move(out));
+  }
+  return p;
+}
+
+std::string Markdown(const Page& p) {
+  std::string out = fmt::format("# {}\n\n{}\n\n**In short:** {}\n\n## What we need from you\n\n", p.title,
+                                p.date, p.in_short);
+  if (p.asks.empty()) out += p.no_asks + "\n";
+  for (size_t i = 0; i < p.asks.size(); ++i) out += fmt::format("{}. {}\n", i + 1, p.asks[i]);
+  for (const auto& [heading, lines] : p.sections) {
+    out += fmt::format("\n## {}\n\n", heading);
+    for (const Line& l : lines) out += fmt::format("- **{}.** {}\n", l.label, l.text);
+  }
+  if (!p.closing.empty()) out += fmt::format("\n{}\n", p.closing);
   return out;
 }
 
-std::string RenderCeoHtml(const Briefing& b) {
-  Summary s = Build(b);
+std::string Html(const Page& p) {
   std::string out = fmt::format(R"html(<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -262,89 +294,33 @@ ul {{ padding-left: 20px; }} li {{ margin: 8px 0; }}
 <p class="short">{2}</p>
 <h2>What we need from you</h2>
 <div class="asks">)html",
-                                Escape(s.title), Escape(s.date), Escape(s.in_short));
-  if (s.asks.empty()) {
-    out += "<p>Nothing needs your decision today.</p>";
+                                Escape(p.title), Escape(p.date), Escape(p.in_short));
+  if (p.asks.empty()) {
+    out += fmt::format("<p>{}</p>", Escape(p.no_asks));
   } else {
     out += "<ol>";
-    for (const std::string& ask : s.asks) out += fmt::format("<li>{}</li>", Escape(ask));
+    for (const std::string& ask : p.asks) out += fmt::format("<li>{}</li>", Escape(ask));
     out += "</ol>";
   }
   out += "</div>\n";
-  for (const auto& [concern, items] : s.sections) {
-    out += fmt::format("<h2>{}</h2>\n<ul>\n", ConcernHeading(concern));
-    for (const Item& item : items) {
-      const char* cls = item.severity == Severity::kActNow ? "now"
-                        : item.severity == Severity::kToday ? "today"
-                                                            : "week";
-      out += fmt::format("<li><span class=\"when {}\">{}</span>{} {}</li>\n", cls,
-                         Urgency(item.severity), Escape(item.risk), Escape(item.doing));
-    }
-    out += "</ul>\n";
-  }
-  if (!s.closing.empty()) out += fmt::format("<p class=\"closing\">{}</p>\n", Escape(s.closing));
-  out += "</main></body></html>\n";
-  return out;
-}
-
-std::string RenderCeoWeekMarkdown(const Briefing& b, const WeekReview& w) {
-  WeekSummary s = BuildWeek(b, w);
-  std::string out = fmt::format("# {}\n\n{}\n\n**In short:** {}\n\n## What we need from you\n\n", s.title,
-                                s.dates, s.in_short);
-  if (s.asks.empty()) {
-    out += "Nothing needs your decision this week.\n";
-  } else {
-    for (size_t i = 0; i < s.asks.size(); ++i) out += fmt::format("{}. {}\n", i + 1, s.asks[i]);
-  }
-  for (const auto& [heading, lines] : s.sections) {
-    out += fmt::format("\n## {}\n\n", heading);
-    for (const auto& [label, text] : lines) out += fmt::format("- **{}.** {}\n", label, text);
-  }
-  return out;
-}
-
-std::string RenderCeoWeekHtml(const Briefing& b, const WeekReview& w) {
-  WeekSummary s = BuildWeek(b, w);
-  std::string out = fmt::format(R"html(<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>{0}</title>
-<style>
-body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d2430; background: #fbfaf7; margin: 0; }}
-main {{ max-width: 720px; margin: 0 auto; padding: 40px 24px 64px; }}
-h1 {{ font-size: 30px; margin: 0 0 4px; }}
-.date {{ color: #6b7280; margin: 0 0 24px; }}
-.short {{ font-size: 20px; margin: 0 0 28px; }}
-h2 {{ font: 600 14px/1.3 system-ui, sans-serif; text-transform: uppercase; letter-spacing: .06em; color: #4b5563; margin: 32px 0 10px; }}
-.asks {{ background: #fff7e6; border-left: 4px solid #d97706; padding: 12px 20px; border-radius: 6px; }}
-ul {{ padding-left: 20px; }} li {{ margin: 8px 0; }}
-.label {{ font: 600 13px system-ui, sans-serif; text-transform: uppercase; letter-spacing: .04em; margin-right: 6px; }}
-@media (prefers-color-scheme: dark) {{ body {{ background: #15181d; color: #e5e7eb; }} .asks {{ background: #2b2112; }} }}
-</style></head><body><main>
-<h1>{0}</h1>
-<p class="date">{1}</p>
-<p class="short">{2}</p>
-<h2>What we need from you</h2>
-<div class="asks">)html",
-                                Escape(s.title), Escape(s.dates), Escape(s.in_short));
-  if (s.asks.empty()) {
-    out += "<p>Nothing needs your decision this week.</p>";
-  } else {
-    out += "<ol>";
-    for (const std::string& ask : s.asks) out += fmt::format("<li>{}</li>", Escape(ask));
-    out += "</ol>";
-  }
-  out += "</div>\n";
-  for (const auto& [heading, lines] : s.sections) {
+  for (const auto& [heading, lines] : p.sections) {
     out += fmt::format("<h2>{}</h2>\n<ul>\n", Escape(heading));
-    for (const auto& [label, text] : lines) {
-      out += fmt::format("<li><span class=\"label\">{}</span>{}</li>\n", Escape(label), Escape(text));
+    for (const Line& l : lines) {
+      out += fmt::format("<li><span class=\"when{}{}\">{}</span>{}</li>\n", l.cls.empty() ? "" : " ", l.cls,
+                         Escape(l.label), Escape(l.text));
     }
     out += "</ul>\n";
   }
+  if (!p.closing.empty()) out += fmt::format("<p class=\"closing\">{}</p>\n", Escape(p.closing));
   out += "</main></body></html>\n";
   return out;
 }
+
+}  // namespace
+
+std::string RenderCeoMarkdown(const Briefing& b) { return Markdown(DailyPage(b)); }
+std::string RenderCeoHtml(const Briefing& b) { return Html(DailyPage(b)); }
+std::string RenderCeoWeekMarkdown(const Briefing& b, const WeekReview& w) { return Markdown(WeekPage(b, w)); }
+std::string RenderCeoWeekHtml(const Briefing& b, const WeekReview& w) { return Html(WeekPage(b, w)); }
 
 }  // namespace ctodesk

@@ -3,6 +3,8 @@
 // summary.cc); callers outside the module use report.h. Thread-safe.
 #pragma once
 
+#include "core/markup.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -36,7 +38,7 @@ std::string FormatMillis(std::int64_t ms);
 TimePoint ResolvedAt(const Finding& f, const Briefing& b);
 
 // Escapes text for HTML element content and quoted attribute values.
-std::string Escape(std::string_view s);
+inline std::string Escape(std::string_view s) { return EscapeMarkup(s); }
 
 // "Friday 27 November 2026, 08:00 UTC".
 std::string LongDate(TimePoint t);

@@ -120,29 +120,6 @@ std::string SummaryLine(const Briefing& b) {
 
 namespace report_internal {
 
-// Escapes text for element content and for quoted attribute values. C0
-// control characters other than tab and newline are dropped: they are not
-// allowed in HTML and carry nothing a reader needs.
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: {
-        auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\t' && c != '\n') || u == 0x7F) break;
-        out += c;
-      }
-    }
-  }
-  return out;
-}
-
 // "Friday 27 November 2026, 08:00 UTC": the page is read by people, and the
 // machine-readable instant goes in the <time> element's datetime attribute.
 std::string LongDate(TimePoint t) {

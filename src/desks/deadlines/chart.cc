@@ -5,24 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "core/markup.h"
+
 namespace ctodesk::deadlines {
 
 namespace {
-
-std::string Xml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 constexpr double kLeft = 220, kWidth = 560, kRowHeight = 86, kTop = 46, kBars = 60;
 constexpr double kPercentiles[] = {0.50, 0.85, 0.95};
@@ -59,7 +46,7 @@ std::string ForecastSvg(const std::vector<ChartRow>& rows, const std::string& to
       "<desc id=\"fc-desc\">{1}.</desc>\n"
       R"(<text x="{2}" y="24" fill="currentColor" opacity=".7">working days from today ({3}) →</text>)"
       "\n",
-      height, Xml(desc), kLeft, Xml(today));
+      height, EscapeMarkup(desc), kLeft, EscapeMarkup(today));
   for (size_t i = 0; i < rows.size(); ++i) {
     const ChartRow& r = rows[i];
     const double top = kTop + kRowHeight * static_cast<double>(i);
@@ -67,8 +54,8 @@ std::string ForecastSvg(const std::vector<ChartRow>& rows, const std::string& to
     svg += fmt::format(R"(<g class="commitment"><text x="8" y="{:.1f}" fill="currentColor" font-weight="600">{}</text>)"
                        R"(<text x="8" y="{:.1f}" fill="currentColor" opacity=".75">promised {} · {:.0f}% likely</text>)"
                        "\n",
-                       top + 24, Xml(r.name.size() > 30 ? r.name.substr(0, 29) + "…" : r.name), top + 42,
-                       Xml(r.promised), r.probability * 100);
+                       top + 24, EscapeMarkup(r.name.size() > 30 ? r.name.substr(0, 29) + "…" : r.name), top + 42,
+                       EscapeMarkup(r.promised), r.probability * 100);
     // Histogram: the trials binned into kBars columns over the axis.
     std::vector<std::int64_t> bins(static_cast<size_t>(kBars), 0);
     for (size_t k = 0; k < r.days.counts.size(); ++k) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/markup.h"
 #include "desks/incidents/procedure.h"
 
 namespace ctodesk::incidents {
@@ -217,19 +218,7 @@ std::string Cell(std::string s) {
   return s;
 }
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view s) { return EscapeMarkup(s); }
 
 }  // namespace
 

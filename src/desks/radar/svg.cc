@@ -7,24 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "core/markup.h"
+
 namespace ctodesk::radar {
 
 namespace {
-
-std::string Xml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 constexpr double kCx = 270, kCy = 270;
 constexpr double kRadii[] = {0, 105, 165, 220, 260};  // ring bands: adopt, trial, assess, hold
@@ -66,7 +53,7 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
       "aria-labelledby=\"radar-title radar-desc\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n",
       height);
   out += fmt::format("<title id=\"radar-title\">{}Technology radar</title>\n",
-                     company.empty() ? "" : Xml(company) + " ");
+                     company.empty() ? "" : EscapeMarkup(company) + " ");
   out += fmt::format(
       "<desc id=\"radar-desc\">{} technologies in {} quadrants, by ring: adopt at the centre, then trial, assess, and "
       "hold at the edge. Filled dots are in use in our repositories; {} hold-ring {} in use {} drawn in red.</desc>\n",
@@ -91,7 +78,7 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
   const char* anchor[] = {"end", "start", "start", "end"};
   for (size_t q = 0; q < quadrants.size(); ++q) {
     out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"currentColor\" font-weight=\"600\" text-anchor=\"{}\">{}</text>\n",
-                       qx[q], qy[q], anchor[q], Xml(quadrants[q]));
+                       qx[q], qy[q], anchor[q], EscapeMarkup(quadrants[q]));
   }
   // Blips.
   int number = 0;
@@ -110,8 +97,8 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
     const bool used = in_use.count(NormalizeName(b->name)) > 0;
     const bool alarm = used && b->ring == Ring::kHold;
     const char* colour = alarm ? "#c62828" : "#37474f";
-    out += fmt::format("<g><title>{}. {} ({}, {}){}{}{}</title>", number, Xml(b->name), RingName(b->ring),
-                       Xml(b->quadrant), used ? ", in use" : "", b->is_new ? ", new" : "", moved(*b));
+    out += fmt::format("<g><title>{}. {} ({}, {}){}{}{}</title>", number, EscapeMarkup(b->name), RingName(b->ring),
+                       EscapeMarkup(b->quadrant), used ? ", in use" : "", b->is_new ? ", new" : "", moved(*b));
     out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\" fill=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>",
                        x, y, used ? colour : "none", colour);
     if (b->is_new) {
@@ -128,7 +115,7 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
   number = 0;
   for (size_t q = 0; q < quadrants.size(); ++q) {
     out += fmt::format("<text x=\"560\" y=\"{}\" fill=\"currentColor\" font-weight=\"600\">{}</text>\n", ly,
-                       Xml(quadrants[q]));
+                       EscapeMarkup(quadrants[q]));
     ly += 17;
     for (const Blip* b : order) {
       if (quadrant_of(*b) != static_cast<int>(q)) continue;
@@ -136,7 +123,7 @@ std::string RadarSvg(const std::vector<Blip>& blips, const std::set<std::string>
       const bool used = in_use.count(NormalizeName(b->name)) > 0;
       const bool alarm = used && b->ring == Ring::kHold;
       out += fmt::format("<text x=\"566\" y=\"{}\" fill=\"{}\">{}. {} <tspan opacity=\".65\">{}{}{}{}</tspan></text>\n",
-                         ly, alarm ? "#c62828" : "currentColor", number, Xml(b->name), RingName(b->ring),
+                         ly, alarm ? "#c62828" : "currentColor", number, EscapeMarkup(b->name), RingName(b->ring),
                          used ? ", in use" : "", b->is_new ? ", new" : "", moved(*b));
       ly += 17;
     }
