@@ -1,4 +1,5 @@
 #include "alerts/alerts.h"
+#include "core/json_text.h"
 
 #include <thread>
 
@@ -138,7 +139,7 @@ std::vector<DeliveryReport> Notify(const Briefing& briefing,
     std::string header = fmt::format("*{} — ctodesk briefing {}*\n{}\n", briefing.company,
                                      FormatTime(briefing.generated_at), SummaryLine(briefing));
     nlohmann::json body = {{"text", header + text}};
-    std::string error = PostJson(target, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), &report.attempts);
+    std::string error = PostJson(target, JsonText(body), &report.attempts);
     if (error.empty()) {
       report.delivered = true;
       for (const auto& [id, state] : to_remember) (void)store.PutState(ns, id, state);

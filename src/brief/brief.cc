@@ -1,4 +1,5 @@
 #include "brief/brief.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <chrono>
@@ -144,7 +145,7 @@ Result<Briefing> RunBriefing(Setup& setup, Store& store, const Clock& clock,
       nlohmann::json kept = nlohmann::json::array();
       for (const Figure& fig : report->figures) kept.push_back({{"title", fig.title}, {"svg", fig.svg}});
       if (auto w = store.PutState(kFiguresState, configured.name,
-                                  kept.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                                  JsonText(kept));
           !w) {
         return Fail(w.error());
       }

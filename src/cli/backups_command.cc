@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "core/size.h"
 #include "desks/backups/backups.h"
 
@@ -92,7 +93,7 @@ int RunVerify(const BackupsArgs& args) {
                                 {"not_reached", report->left},
                                 {"bytes", report->bytes},
                                 {"seconds", std::chrono::duration<double>(report->took).count()}};
-    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(j, 2));
   } else {
     double secs = std::chrono::duration<double>(report->took).count();
     fmt::print("\nVerified {} in {:.1f} s ({}/s).", HumanSize(report->bytes), secs,
@@ -126,7 +127,7 @@ int RunDrill(const BackupsArgs& args) {
                                 {"restore_seconds", d->restore_seconds},
                                 {"check_seconds", d->check_seconds},
                                 {"error", d->error},        {"check_output", d->check_output}};
-    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(j, 2));
   } else {
     fmt::print("Drill of {}: {}\n", args.name, d->ok ? "PASSED" : "FAILED");
     fmt::print("  restored   {}\n", d->file);
@@ -198,7 +199,7 @@ int RunList(const BackupsArgs& args) {
                files.empty() ? "-" : HumanSize(files.back().size), fmt::format("{}", fmt::join(trend, " → ")),
                verify, drill);
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(json, 2));
   return kExitOk;
 }
 

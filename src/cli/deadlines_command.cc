@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "desks/deadlines/deadlines.h"
 
 namespace ctodesk::cli {
@@ -147,7 +148,7 @@ int RunForecast(const DeadlinesArgs& args) {
                  items_forecast->at_least_50, items_forecast->at_least_85, items_forecast->at_least_95);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(json, 2));
   return kExitOk;
 }
 
@@ -186,7 +187,7 @@ int RunCommitments(const DeadlinesArgs& args) {
                  FormatDay(c.due), f.probability * 100, day(f.date_50), day(f.date_85), c.promised_to);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(json, 2));
   else if (forecasts->empty()) fmt::print("(no [[deadlines.commitments]] in the config)\n");
   return any_at_risk ? kExitFindings : kExitOk;
 }
@@ -220,7 +221,7 @@ int RunBacktest(const DeadlinesArgs& args) {
                              {"met_50", p.met_50},
                              {"met_85", p.met_85}});
     }
-    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(j, 2));
     return kExitOk;
   }
   fmt::print("Backtest: at each month-end, when would the next {} items be done? Forecast against what "

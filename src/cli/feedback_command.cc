@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "desks/feedback/feedback.h"
 
 namespace ctodesk::cli {
@@ -79,7 +80,7 @@ int RunDigest(const FeedbackArgs& args) {
                                   {"rows_skipped", d.skipped},
                                   {"themes", themes},
                                   {"findings", fs}};
-    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(out, 2));
     return kExitOk;
   }
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "desks/health/health.h"
 
 namespace ctodesk::cli {
@@ -65,7 +66,7 @@ int RunCheck(const HealthArgs& args) {
                  s.result.error);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(json, 2));
   return all_up ? kExitOk : kExitFindings;
 }
 
@@ -104,7 +105,7 @@ int RunHistory(const HealthArgs& args) {
                              {"latency_ms", c.value},
                              {"error", detail.is_object() ? detail.value("error", "") : ""}});
     }
-    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(j, 2));
     return kExitOk;
   }
   fmt::print("{}\nUptime: {} over 24 h, {} over 7 days, {} over 30 days\n\n", args.name,

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "cli/render.h"
 #include "desks/incidents/incidents.h"
 #include "desks/keys/keys.h"
@@ -153,7 +154,7 @@ int RunList(const IncidentArgs& a) {
       arr.push_back({{"id", i.id}, {"kind", i.kind}, {"key", i.subject}, {"status", i.status},
                      {"opened_at", FormatTime(i.opened_at)}, {"next_step", i.next_step}});
     }
-    fmt::print("{}\n", arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(arr, 2));
     return kExitOk;
   }
   if (all->empty()) {

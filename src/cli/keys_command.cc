@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "cli/render.h"
 #include "desks/keys/audit.h"
 #include "desks/keys/ingest.h"
@@ -43,8 +44,6 @@ keys::Settings SettingsOf(const Session& s) {
   }
   return {};
 }
-
-std::string Dump(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace); }
 
 // ID or --key K (the plain key is hashed and looked up, never echoed).
 Result<KeyRecord> Resolve(Store& store, const KeysArgs& a) {
@@ -106,7 +105,7 @@ int RunIssue(const KeysArgs& a) {
   if (a.format == "json") {
     Json j = KeyJson(k, session->clock->Now(), std::nullopt);
     j["key"] = issued->plain_key;
-    fmt::print("{}\n", Dump(j));
+    fmt::print("{}\n", JsonText(j, 2));
     return kExitOk;
   }
   fmt::print("Issued {} for {}{} (plan {}{}).\n"
@@ -136,7 +135,7 @@ int RunList(const KeysArgs& a) {
       if (!a.all && keys::StatusOf(k, now) == keys::KeyStatus::kRevoked) continue;
       arr.push_back(KeyJson(k, now, use_of(k)));
     }
-    fmt::print("{}\n", Dump(arr));
+    fmt::print("{}\n", JsonText(arr, 2));
     return kExitOk;
   }
   fmt::print("{:<16} {:<12} {:<12} {:<14} {:<10} {:<9} {:<10} {:<10} {}\n", "ID", "HINT", "OWNER",
@@ -221,7 +220,7 @@ int RunRotate(const KeysArgs& a) {
       arr.push_back({{"owner", r.old_key.owner}, {"client", r.old_key.client}, {"old_key_id", r.old_key.id},
                      {"old_key_valid_until", FormatTime(*r.old_key.revoked_at)}, {"new_key_id", r.new_key.id}});
     }
-    fmt::print("{}\n", Dump({{"rotated", arr}, {"csv", csv.string()}, {"json", json.string()}}));
+    fmt::print("{}\n", JsonText(Json{{"rotated", arr}, {"csv", csv.string()}, {"json", json.string()}}, 2));
     return kExitOk;
   }
   fmt::print("Rotated {} keys; old keys {}.\n", rotated->size(),
@@ -272,7 +271,7 @@ int RunVerify(Session& session, const KeysArgs& a) {
   if (a.format == "json") {
     Json problems = Json::array();
     for (const auto& p : v->problems) problems.push_back({{"seq", p.seq}, {"problem", p.what}});
-    fmt::print("{}\n", Dump({{"ok", v->ok}, {"entries", v->entries}, {"head", v->head_hash}, {"problems", problems}}));
+    fmt::print("{}\n", JsonText(Json{{"ok", v->ok}, {"entries", v->entries}, {"head", v->head_hash}, {"problems", problems}}, 2));
   } else if (v->ok) {
     fmt::print("ok: the audit chain of {} entries is intact (head {})\n", v->entries,
                v->head_hash.empty() ? "-" : v->head_hash.substr(0, 16));
@@ -302,7 +301,7 @@ int RunAudit(const KeysArgs& a) {
                                                             ? Json(e.detail) : Json::parse(e.detail)},
                        {"hash", e.hash}});
       }
-      fmt::print("{}\n", Dump(arr));
+      fmt::print("{}\n", JsonText(arr, 2));
     } else {
       for (const AuditEntry& e : *trail) {
         fmt::print("{:>5} {} {:<14} {:<9} {:<16} {}\n", e.seq, FormatTime(e.at), e.actor, e.action,
@@ -324,9 +323,9 @@ int RunAudit(const KeysArgs& a) {
     auto ans = keys::WasUsedWhileExposed(*session->store, *k, **exposed, now);
     if (!ans) return PrintError(ans.error());
     if (a.format == "json") {
-      fmt::print("{}\n", Dump({{"used_while_exposed", ans->used}, {"key_id", k->id},
+      fmt::print("{}\n", JsonText(Json{{"used_while_exposed", ans->used}, {"key_id", k->id},
                                {"from", FormatTime(ans->from)}, {"to", FormatTime(ans->to)},
-                               {"refused", ans->refused}, {"usage", SummaryJson(ans->usage)}}));
+                               {"refused", ans->refused}, {"usage", SummaryJson(ans->usage)}}, 2));
     } else {
       fmt::print("{}: key {} was {}used between {} and {}{}\n", ans->used ? "yes" : "no", k->id,
                  ans->used ? "" : "not ", FormatTime(ans->from), FormatTime(ans->to),
@@ -344,8 +343,8 @@ int RunAudit(const KeysArgs& a) {
   if (!events) return PrintError(events.error());
   keys::UsageSummary u = keys::Summarize(*events);
   if (a.format == "json") {
-    fmt::print("{}\n", Dump({{"key_id", k->id}, {"from", FormatTime(f)}, {"to", FormatTime(t)},
-                             {"usage", SummaryJson(u)}}));
+    fmt::print("{}\n", JsonText(Json{{"key_id", k->id}, {"from", FormatTime(f)}, {"to", FormatTime(t)},
+                             {"usage", SummaryJson(u)}}, 2));
   } else {
     fmt::print("key {} ({}, {}), {}, from {} to {}\n", k->id, k->hint, k->owner,
                keys::KeyStatusName(keys::StatusOf(*k, now)), FormatTime(f), FormatTime(t));
@@ -372,9 +371,9 @@ int RunIngest(const KeysArgs& a) {
     for (const auto& p : r->problems) problems.push_back({{"line", p.line}, {"problem", p.message}});
     Json trips = Json::array();
     for (const auto& t : r->trips) trips.push_back({{"key_id", t.key_id}, {"rule", t.decision.rule}, {"reason", t.decision.reason}});
-    fmt::print("{}\n", Dump({{"lines", r->lines}, {"events", r->events}, {"malformed", r->malformed},
+    fmt::print("{}\n", JsonText(Json{{"lines", r->lines}, {"events", r->events}, {"malformed", r->malformed},
                              {"no_key", r->no_key}, {"unknown_key", r->unknown_key}, {"plain_keys", r->plain_keys},
-                             {"seconds", secs}, {"problems", problems}, {"trips", trips}}));
+                             {"seconds", secs}, {"problems", problems}, {"trips", trips}}, 2));
   } else {
     fmt::print("{}: {} lines, {} usage events stored, {} malformed, {} without a key, {} with an unknown key ({:.2f} s)\n",
                a.file, r->lines, r->events, r->malformed, r->no_key, r->unknown_key, secs);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "desks/knowledge/knowledge.h"
 
 namespace ctodesk::cli {
@@ -263,7 +264,7 @@ int RunReport(const KnowledgeArgs& args) {
       PrintReport(*k);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(all, 2));
   return kExitOk;
 }
 
@@ -337,7 +338,7 @@ int RunWhatIf(const KnowledgeArgs& args) {
       fmt::print("    {}\n", f);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(all, 2));
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "cli/render.h"
 #include "desks/radar/radar.h"
 
@@ -82,7 +83,7 @@ int RunInventory(const RadarArgs& args) {
                                      {"usages", uses}});
     }
     for (const auto& i : inv.issues) out["issues"].push_back({{"file", i.file}, {"line", i.line}, {"message", i.message}});
-    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(out, 2));
     return kExitOk;
   }
   fmt::print("{:<34} {:<13} {:<7} {:<28} {}\n", "TECHNOLOGY", "ECOSYSTEM", "RING", "VERSIONS", "REPOSITORIES");
@@ -196,7 +197,7 @@ int RunList(const RadarArgs& args) {
     }
   }
   if (args.format == "json") {
-    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(out, 2));
   } else if (blips->empty()) {
     fmt::print("The radar is empty: `ctodesk radar import radar.csv` or set [radar] radar_file.\n");
   }
@@ -233,7 +234,7 @@ int RunGrowth(const RadarArgs& args) {
       if (!s.error.empty()) fmt::print("  {}\n", s.error);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(out, 2));
   for (const auto& s : *measures) {
     if (!s.error.empty()) return kExitFindings;
   }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "desks/releases/releases.h"
 
 namespace ctodesk::cli {
@@ -54,7 +55,7 @@ int RunList(const ReleasesArgs& args) {
                  r.name.substr(0, 30), r.owner.substr(0, 12), r.tag.substr(0, 12), r.source);
     }
   }
-  if (args.format == "json") fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (args.format == "json") fmt::print("{}\n", JsonText(json, 2));
   else if (statuses->empty()) fmt::print("(no releases in the window)\n");
   return overdue ? kExitFindings : kExitOk;
 }

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "core/json_text.h"
 #include "core/size.h"
 #include "desks/suppliers/suppliers.h"
 
@@ -88,7 +89,7 @@ int RunCheck(const SuppliersArgs& args) {
                                 {"kind", f.kind}, {"title", f.title}, {"detail", f.detail}, {"action", f.action}});
   }
   if (args.format == "json") {
-    fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(json, 2));
   } else {
     fmt::print("\n{} new deliver{} read.\n", fresh->size(), fresh->size() == 1 ? "y" : "ies");
     for (const Finding& f : *findings) {
@@ -131,7 +132,7 @@ int RunReport(const SuppliersArgs& args) {
                      {"30d", window((*month)[i])},
                      {"90d", window((*quarter)[i])}});
     }
-    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n", JsonText(out, 2));
     return kExitOk;
   }
   fmt::print("Supplier reliability as of {}\n\n", FormatTime(session->clock->Now()));

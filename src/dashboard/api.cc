@@ -1,4 +1,5 @@
 #include "dashboard/api.h"
+#include "core/json_text.h"
 
 #include <map>
 #include <set>
@@ -15,7 +16,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string Dump(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  return JsonText(j) + "\n";
 }
 
 Json FindingJson(const Finding& f, TimePoint now, const std::map<std::string, Acknowledgement>& acks) {

@@ -1,4 +1,5 @@
 #include "dashboard/app.h"
+#include "core/json_text.h"
 
 #include <charconv>
 
@@ -97,7 +98,7 @@ WebResponse Json(int status, std::string body) {
 }
 
 WebResponse JsonError(int status, std::string_view message) {
-  return Json(status, nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  return Json(status, JsonText(nlohmann::json{{"error", message}}) + "\n");
 }
 
 WebResponse Redirect(std::string_view to) {
@@ -451,7 +452,7 @@ WebResponse DashboardApp::Action(const WebRequest& r, const Who& who, std::strin
                       now + std::chrono::duration_cast<std::chrono::seconds>(*expires)};
     if (auto s = store_->SaveAcknowledgement(a); !s) return refuse(500, s.error().message);
     nlohmann::json detail = {{"finding", id}, {"note", note}, {"expires_at", FormatTime(a.expires_at)}};
-    if (auto e = store_->AppendAudit({0, now, actor, "acknowledge", "", detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "", ""}); !e) {
+    if (auto e = store_->AppendAudit({0, now, actor, "acknowledge", "", JsonText(detail), "", ""}); !e) {
       return refuse(500, e.error().message);
     }
     done = "Finding acknowledged.";
@@ -461,7 +462,7 @@ WebResponse DashboardApp::Action(const WebRequest& r, const Who& who, std::strin
       return refuse(400, fmt::format("desk \"{}\" is not configured here", desk));
     }
     nlohmann::json detail = {{"desk", desk}};
-    if (auto e = store_->AppendAudit({0, now, actor, "run-desk", "", detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "", ""}); !e) {
+    if (auto e = store_->AppendAudit({0, now, actor, "run-desk", "", JsonText(detail), "", ""}); !e) {
       return refuse(500, e.error().message);
     }
     if (runner_.joinable()) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/phrases.h"
+#include "core/json_text.h"
 #include "report/report.h"
 
 namespace ctodesk {
@@ -75,7 +76,7 @@ std::string RenderJson(const Briefing& b) {
       {"resolved", std::move(resolved)},
       {"desks", std::move(desks)},
   };
-  return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return JsonText(doc, 2) + "\n";
 }
 
 }  // namespace ctodesk

@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "core/json_text.h"
 
 #include <charconv>
 #include <mutex>
@@ -126,7 +127,7 @@ struct HttpServer::Impl {
                                   {"registry_reloads", s.reloads}}}};
     http::response<http::string_body> res{http::status::ok, req.version()};
     res.set(http::field::content_type, "application/json");
-    res.body() = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    res.body() = JsonText(j) + "\n";
     return res;
   }
 

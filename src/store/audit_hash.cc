@@ -10,13 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "core/json_text.h"
 
 namespace ctodesk {
 
 std::string AuditEntryHash(const AuditEntry& e) {
   nlohmann::json canonical = nlohmann::json::array(
       {e.seq, ToUnix(e.at), e.actor, e.action, e.key_id, e.detail, e.prev_hash});
-  std::string text = canonical.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = JsonText(canonical);
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
   std::string out;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "core/json_text.h"
 
 namespace ctodesk {
 
@@ -223,7 +224,7 @@ class Statement {
 std::string EvidenceToJson(const Evidence& e) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& [k, v] : e) arr.push_back({k, v});
-  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return JsonText(arr);
 }
 
 Evidence EvidenceFromJson(const std::string& text) {
@@ -598,7 +599,7 @@ class SqliteStore final : public Store {
                 "suspend_reason=excluded.suspend_reason, replaced_by=excluded.replaced_by");
     if (!s.ok()) return fail(LastError("prepare"));
     s.Bind(1, k.id).Bind(2, k.hash).Bind(3, k.hint).Bind(4, k.owner).Bind(5, k.client);
-    s.Bind(6, nlohmann::json(k.scopes).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Bind(7, k.plan).Bind(8, ToUnix(k.created_at));
+    s.Bind(6, JsonText(nlohmann::json(k.scopes))).Bind(7, k.plan).Bind(8, ToUnix(k.created_at));
     BindOptTime(s, 9, k.expires_at);
     BindOptTime(s, 10, k.revoked_at);
     s.Bind(11, k.revoke_reason);

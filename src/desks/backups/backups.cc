@@ -1,4 +1,5 @@
 #include "desks/backups/backups.h"
+#include "core/json_text.h"
 
 #include "desks/backups/pg_drill.h"
 
@@ -81,7 +82,7 @@ std::string DrillJson(const DrillRecord& d) {
                       {"restore_seconds", d.restore_seconds},
                       {"check_seconds", d.check_seconds},
                       {"error", d.error},     {"check_output", d.check_output}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return JsonText(j);
 }
 
 Result<std::optional<FileVerification>> StoredVerification(Store& store, const BackupFile& f) {
@@ -278,7 +279,7 @@ Result<void> BackupsDesk::RecordSizes(DeskContext& ctx, const System& system, co
     if (*seen) continue;
     nlohmann::json detail = {{"file", f.path.filename().string()}};
     records.push_back({kDesk, system.name, f.mtime, f.size >= system.min_size,
-                       static_cast<double>(f.size), detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+                       static_cast<double>(f.size), JsonText(detail)});
     keys.push_back(std::move(key));
   }
   if (records.empty()) return {};
@@ -387,7 +388,7 @@ Result<VerifyReport> BackupsDesk::Verify(DeskContext& ctx, const VerifyOptions& 
                         {"error", r.error},
                         {"notes", fmt::format("{}", fmt::join(r.notes, "; "))},
                         {"modes", ModesText(c.system->verify)}};
-    if (auto w = ctx.store.PutState(kVerifyState, c.file.Key(), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); !w) {
+    if (auto w = ctx.store.PutState(kVerifyState, c.file.Key(), JsonText(j)); !w) {
       failed = w.error();
       stop = true;
       continue;

@@ -1,4 +1,5 @@
 #include "desks/health/health.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -146,7 +147,7 @@ Result<std::vector<ProbeStatus>> HealthDesk::Check(DeskContext& ctx) {
     if (p.max_latency && r.latency_ms > static_cast<double>(p.max_latency->count())) {
       detail["slow"] = true;
     }
-    records.push_back({kDesk, p.name, now, r.up, r.latency_ms, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+    records.push_back({kDesk, p.name, now, r.up, r.latency_ms, JsonText(detail)});
     statuses.push_back({&p, r});
   }
   if (auto w = ctx.store.AppendChecks(records); !w) return Fail(w.error());

@@ -1,4 +1,5 @@
 #include "desks/incidents/procedure.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <fstream>
@@ -17,8 +18,6 @@ namespace ctodesk::incidents {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Json Parse(const std::string& text) {
   auto j = Json::parse(text, nullptr, false);
@@ -242,7 +241,7 @@ Result<keys::Rotation> Replace(Context& ctx, const KeyRecord& old, std::string_v
   e.actor = ctx.actor;
   e.action = "rotate";
   e.key_id = old.id;
-  e.detail = Dump({{"replaced_by", fresh->record.id}, {"incident", incident_id},
+  e.detail = JsonText(Json{{"replaced_by", fresh->record.id}, {"incident", incident_id},
                    {"revoked_at", FormatTime(*updated.revoked_at)}});
   if (auto s = ctx.store.SaveKey(updated, e); !s) return Fail(s.error());
   return keys::Rotation{updated, fresh->record, std::move(fresh->plain_key)};
@@ -481,7 +480,7 @@ Result<Json> StepAlert(StepRun& r) {
   }
   Json told = Json::array(), failed = Json::array();
   for (const std::string& n : delivered) told.push_back(n);
-  const std::string body = Dump({{"text", AlertText(r)}});
+  const std::string body = JsonText(Json{{"text", AlertText(r)}});
   for (const AlertTarget& t : r.ctx.alerts) {
     if (delivered.contains(t.name)) continue;
     int attempts = 0;
@@ -524,7 +523,7 @@ AuditEntry AuditOf(const Context& ctx, const IncidentRecord& i, const IncidentSt
   e.key_id = i.subject;
   Json detail = {{"incident", i.id}, {"kind", i.kind}, {"status", s.status}};
   detail["detail"] = Parse(s.detail);
-  e.detail = Dump(detail);
+  e.detail = JsonText(detail);
   return e;
 }
 
@@ -562,7 +561,7 @@ Result<RunOutcome> RunSteps(Context& ctx, IncidentRecord incident, bool continue
       if (detail.contains("failed_because")) failure = detail["failed_because"].get<std::string>();
     }
     step.status = !failure.empty() ? "failed" : detail.contains("skipped") ? "skipped" : "done";
-    step.detail = Dump(detail);
+    step.detail = JsonText(detail);
     IncidentRecord next = incident;
     if (failure.empty()) next.next_step = NextAfter(incident.kind, name);
     auto stored = ctx.store.RecordIncidentStep(next, step, AuditOf(ctx, incident, step));
@@ -600,7 +599,7 @@ Result<RunOutcome> OpenOrContinue(Context& ctx, std::string_view kind, const Key
   i.subject = key.id;
   i.opened_at = ctx.now;
   i.opened_by = ctx.actor;
-  i.params = Dump(params);
+  i.params = JsonText(params);
   i.next_step = StepsOf(kind).front();
   if (auto s = ctx.store.SaveIncident(i); !s) return Fail(s.error());
   return RunSteps(ctx, i, /*continued=*/false);
@@ -741,7 +740,7 @@ Result<IncidentRecord> Close(Context& ctx, std::string_view incident_id, std::st
   step.actor = ctx.actor;
   Json d = {{"summary", summary}};
   if (!(*i)->next_step.empty()) d["steps_not_done"] = (*i)->next_step;
-  step.detail = Dump(d);
+  step.detail = JsonText(d);
   auto stored = ctx.store.RecordIncidentStep(closed, step, AuditOf(ctx, closed, step));
   if (!stored) return Fail(stored.error());
   return closed;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/markup.h"
+#include "core/json_text.h"
 #include "desks/incidents/procedure.h"
 
 namespace ctodesk::incidents {
@@ -45,7 +46,7 @@ std::string Str(const Json& j, const char* key) {
   const Json& v = j[key];
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return JsonText(v);
 }
 
 std::string Describe(const IncidentStep& s, const Json& d, std::string_view zone) {

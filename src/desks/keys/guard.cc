@@ -1,4 +1,5 @@
 #include "desks/keys/guard.h"
+#include "core/json_text.h"
 
 #include <chrono>
 #include <cstdio>
@@ -243,8 +244,7 @@ void Guard::Alert(const KeyRecord& key, const Decision& d) {
       ":octagonal_sign: ctodesk guard suspended API key {} ({}{}): {}. `ctodesk keys audit {}` "
       "shows what it fetched.",
       key.id, key.owner, key.client.empty() ? "" : ", " + key.client, d.reason, key.id);
-  std::string body = nlohmann::json({{"text", text}}).dump(-1, ' ', false,
-                                                           nlohmann::json::error_handler_t::replace);
+  std::string body = JsonText(nlohmann::json({{"text", text}}));
   for (const AlertTarget& t : options_.alerts) {
     alert_threads_.emplace_back([t, body] {
       int attempts = 0;
@@ -281,7 +281,7 @@ void Guard::FlushOnce(bool final) {
     ev["rule"] = s.decision.rule;
     ev["at"] = FormatTime(FromUnix(s.at_ms / 1000));
     auto r = SuspendKey(*store_, s.key_id, s.decision.reason,
-                        ev.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                        JsonText(ev),
                         "guard", FromUnix(s.at_ms / 1000));
     if (!r) {
       fmt::print(stderr, "ctodesk serve: could not record the suspension of {}: {}\n", s.key_id,

@@ -1,4 +1,5 @@
 #include "desks/keys/ingest.h"
+#include "core/json_text.h"
 
 #include <fstream>
 #include <map>
@@ -141,7 +142,7 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
       ev["source"] = path.string();
       ev["at"] = FormatTime(FromUnix(t.at_ms / 1000));
       auto r = SuspendKey(store, t.key_id, t.decision.reason,
-                          ev.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                          JsonText(ev),
                           options.actor, now);
       if (!r) return Fail(r.error());
     }

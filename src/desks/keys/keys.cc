@@ -1,4 +1,5 @@
 #include "desks/keys/keys.h"
+#include "core/json_text.h"
 
 #include <map>
 
@@ -95,8 +96,7 @@ Result<bool> RecordLimitsIfChanged(Store& store, const Settings& settings, std::
   }
   nlohmann::ordered_json objects = nlohmann::ordered_json::array();
   for (const ObjectPattern& o : settings.objects) objects.push_back(o.text);
-  std::string text = nlohmann::ordered_json({{"plans", plans}, {"objects", objects}})
-                         .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string text = JsonText(nlohmann::ordered_json({{"plans", plans}, {"objects", objects}}));
   auto last = store.GetState(kDesk, "limits");
   if (!last) return Fail(last.error());
   if (*last && **last == text) return false;

@@ -1,4 +1,5 @@
 #include "desks/keys/registry.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <map>
@@ -15,8 +16,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
 AuditEntry Entry(std::string_view actor, std::string_view action, const KeyRecord& k, Json detail,
                  TimePoint now) {
   AuditEntry e;
@@ -24,7 +23,7 @@ AuditEntry Entry(std::string_view actor, std::string_view action, const KeyRecor
   e.actor = std::string(actor);
   e.action = std::string(action);
   e.key_id = k.id;
-  e.detail = Dump(detail);
+  e.detail = JsonText(detail);
   return e;
 }
 
@@ -228,7 +227,7 @@ std::string RotationJson(const std::vector<Rotation>& rotations) {
                    {"new_key_id", r.new_key.id},
                    {"new_key", r.plain_key}});
   }
-  return arr.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return JsonText(arr, 2) + "\n";
 }
 
 UsageSummary Summarize(const std::vector<UsageEvent>& events, size_t top) {

@@ -1,4 +1,5 @@
 #include "desks/leaks/leaks.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <map>
@@ -198,7 +199,7 @@ Result<std::optional<OwnKey>> HandleOwnKey(DeskContext& ctx, const Settings& set
     k.key_id = (*handled)->key.id;
     if (settings.on_leak == "suspend" && keys::Usable(keys::StatusOf((*handled)->key, now))) {
       nlohmann::json evidence = {{"leaked in", where}, {"fingerprint", k.fingerprint}};
-      auto s = keys::SuspendKey(ctx.store, k.key_id, fmt::format("leaked: found in {}", where), evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      auto s = keys::SuspendKey(ctx.store, k.key_id, fmt::format("leaked: found in {}", where), JsonText(evidence),
                                 "leaks desk", now);
       if (!s) return Fail(s.error());
     }
@@ -292,7 +293,7 @@ Result<void> SaveLeakedKey(Store& store, const LeakedKeyRecord& r) {
   (*all)[r.key_id] = copy;
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [id, v] : *all) j[id] = LeakedToJson(v);
-  return store.PutState(kDesk, kLeakedKeysState, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return store.PutState(kDesk, kLeakedKeysState, JsonText(j));
 }
 
 void LeaksDesk::LinkKeys(const std::string& prefix, const std::string& on_leak) {
@@ -456,10 +457,10 @@ Result<DeskReport> LeaksDesk::Run(DeskContext& ctx) {
       }
       report.findings.push_back(std::move(f));
     }
-    if (auto w = ctx.store.PutState(kDesk, "tips:" + key, nlohmann::json(scan->ref_tips).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); !w) {
+    if (auto w = ctx.store.PutState(kDesk, "tips:" + key, JsonText(nlohmann::json(scan->ref_tips))); !w) {
       return Fail(w.error());
     }
-    if (auto w = ctx.store.PutState(kDesk, "known:" + key, list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); !w) {
+    if (auto w = ctx.store.PutState(kDesk, "known:" + key, JsonText(list)); !w) {
       return Fail(w.error());
     }
   }

@@ -1,4 +1,5 @@
 #include "desks/leaks/output.h"
+#include "core/json_text.h"
 
 #include <ctime>
 #include <fstream>
@@ -16,8 +17,6 @@ using Json = nlohmann::ordered_json;
 
 // Paths and authors come from git as bytes; JSON needs UTF-8, so invalid
 // sequences become U+FFFD rather than an exception.
-std::string Dump(const Json& j, int indent) { return j.dump(indent, ' ', false, Json::error_handler_t::replace); }
-
 std::string Iso(std::int64_t unix_seconds) {
   if (unix_seconds == 0) return "";
   std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -110,7 +109,7 @@ std::string RenderJson(const std::vector<ScanReport>& reports, bool show_secrets
     }
     doc["reports"].push_back(std::move(jr));
   }
-  return Dump(doc, 2) + "\n";
+  return JsonText(doc, 2) + "\n";
 }
 
 std::string RenderSarif(const std::vector<ScanReport>& reports, const std::vector<Detector>& detectors,
@@ -172,7 +171,7 @@ std::string RenderSarif(const std::vector<ScanReport>& reports, const std::vecto
                      {"version", "0.1.0"},
                      {"rules", rules}}}}},
                  {"results", results}}}}};
-  return Dump(doc, 2) + "\n";
+  return JsonText(doc, 2) + "\n";
 }
 
 Result<std::set<std::string>> ReadBaseline(const std::filesystem::path& path) {
@@ -206,7 +205,7 @@ Result<void> WriteBaseline(const std::filesystem::path& path, const std::vector<
   }
   Json doc = {{"version", 1}, {"fingerprints", list}};
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << Dump(doc, 2) << "\n";
+  out << JsonText(doc, 2) << "\n";
   if (!out) return Fail(Error::Io(fmt::format("{}: cannot write the baseline", path.string())));
   return {};
 }

@@ -1,4 +1,5 @@
 #include "desks/radar/radar.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -450,7 +451,7 @@ Result<std::vector<MeasureStatus>> RadarDesk::Measure(DeskContext& ctx) {
     if (v) {
       s.latest = *v;
       nlohmann::json detail = {{"unit", m.unit}};
-      records.push_back({std::string(kDesk), "measure:" + m.name, now, true, *v, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+      records.push_back({std::string(kDesk), "measure:" + m.name, now, true, *v, JsonText(detail)});
     } else {
       s.error = v.error().message;
     }

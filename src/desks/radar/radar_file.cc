@@ -1,4 +1,5 @@
 #include "desks/radar/radar_file.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <map>
@@ -267,7 +268,7 @@ std::string RadarToCsv(const std::vector<Blip>& blips) {
 std::string RadarToJson(const std::vector<Blip>& blips) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Blip& b : blips) out.push_back(BlipJson(b));
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return JsonText(out, 2) + "\n";
 }
 
 Result<RadarChange> RecordRadar(Store& store, const std::vector<Blip>& blips, TimePoint now, bool replace) {
@@ -290,13 +291,13 @@ Result<RadarChange> RecordRadar(Store& store, const std::vector<Blip>& blips, Ti
     else if (it->second.ring != b.ring) ++change.moved;
     else ++change.changed;
     records.push_back({std::string(kDesk), std::string(kRingPrefix) + key, now, true,
-                       static_cast<double>(static_cast<int>(b.ring)), BlipJson(b).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+                       static_cast<double>(static_cast<int>(b.ring)), JsonText(BlipJson(b))});
   }
   if (replace) {
     for (const auto& [key, b] : before) {
       if (seen.count(key)) continue;
       ++change.removed;
-      records.push_back({std::string(kDesk), std::string(kRingPrefix) + key, now, false, -1, BlipJson(b).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+      records.push_back({std::string(kDesk), std::string(kRingPrefix) + key, now, false, -1, JsonText(BlipJson(b))});
     }
   }
   if (!records.empty()) {

@@ -5,6 +5,7 @@
 // re-reading any file. Files are identified by name and mtime, so a supplier
 // that overwrites "latest.csv" every day still counts as a new delivery.
 #include "desks/suppliers/suppliers.h"
+#include "core/json_text.h"
 
 #include <fnmatch.h>
 
@@ -348,7 +349,7 @@ Result<std::vector<std::pair<const Feed*, Delivery>>> SuppliersDesk::Scan(DeskCo
       d.rules = checker.Finish(d.rows, fatal);
       d.columns = checker.columns();
       d.ok = std::all_of(d.rules.begin(), d.rules.end(), [](const RuleResult& r) { return r.ok; });
-      records.push_back({kDesk, feed.name, d.arrived, d.ok, static_cast<double>(d.rows), ToJson(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+      records.push_back({kDesk, feed.name, d.arrived, d.ok, static_cast<double>(d.rows), JsonText(ToJson(d))});
       fresh.emplace_back(&feed, std::move(d));
     }
     if (auto w = ctx.store.AppendChecks(records); !w) return Fail(w.error());
