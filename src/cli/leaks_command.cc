@@ -20,6 +20,7 @@ struct LeaksScanArgs {
   bool show_secrets = false;
   std::string config;  // optional: take allowlists and limits from [leaks]
   std::string max_blob_size;
+  bool include_test_guesses = false;
 };
 
 // Checked options, built before any scanning starts.
@@ -46,6 +47,7 @@ Result<leaks::ScanOptions> Options(const LeaksScanArgs& args, std::vector<std::s
     }
     o.max_blob_size = static_cast<std::uint64_t>(*size);
   }
+  if (args.include_test_guesses) o.include_test_guesses = true;
   if (!args.since.empty()) o.since = args.since;
   if (!args.baseline.empty()) {
     auto known = leaks::ReadBaseline(args.baseline);
@@ -113,6 +115,9 @@ void AddLeaksCommand(CLI::App& app, Outcome& out) {
   scan->add_flag("--show-secrets", args->show_secrets, "Print secrets in full (they are redacted otherwise)");
   scan->add_option("-c,--config", args->config, "Take allowlists and limits from this config's [leaks]");
   scan->add_option("--max-blob-size", args->max_blob_size, "Skip blobs larger than this (default 5MiB)");
+  scan->add_flag("--include-test-guesses", args->include_test_guesses,
+                 "Also report low-confidence guesses (generic password/token assignments) in test, spec and "
+                 "fixture paths");
   scan->callback([args, &out] { out.exit_code = RunScan(*args); });
 
   CLI::App* rules = leaks->add_subcommand("rules", "List the built-in detectors");

@@ -130,7 +130,7 @@ std::optional<Assignment> ReadAssignment(std::string_view data, std::size_t from
   } else {
     std::size_t end = at;
     while (end < data.size() && end - at < 512 && !std::isspace(static_cast<unsigned char>(data[end])) &&
-           std::string_view(",;)}]#\"'<").find(data[end]) == std::string_view::npos) {
+           std::string_view(",;)}]#\"'<&").find(data[end]) == std::string_view::npos) {
       ++end;
     }
     a.value_from = at;
@@ -153,51 +153,171 @@ std::function<std::optional<Candidate>(std::string_view, std::size_t, std::size_
   };
 }
 
-std::optional<Candidate> GenericSecret(std::string_view data, std::size_t from, std::size_t to) {
-  auto a = ReadAssignment(data, from, to);
-  if (!a) return std::nullopt;
+// What an assignment's key says its value is.
+enum class KeyKind { kOther, kPassword, kSecret };
+
+KeyKind KindOfKey(std::string_view key) {
   // Keys that name something about a secret rather than the secret itself.
   static constexpr std::string_view kNotSecrets[] = {
       "url", "uri", "path", "file", "field", "name", "length", "len", "min", "max", "type",
       "regex", "pattern", "prompt", "label", "hint", "reset", "expir", "header", "policy",
       "endpoint", "count", "size", "format", "enabled", "required", "placeholder", "input",
-      "message", "error", "id", "env", "param", "column", "key_id", "ttl", "timeout", "store"};
+      "message", "error", "id", "env", "param", "column", "key_id", "ttl", "timeout", "store",
+      "hash", "digest", "salt_rounds", "strength", "confirm", "confirmation", "changed", "valid",
+      "class", "mode", "method", "provider", "command", "cmd", "dir", "prefix", "suffix", "char",
+      "chars", "rule", "rules", "text", "title", "icon", "style", "flag", "option", "options"};
   for (std::string_view w : kNotSecrets) {
-    if (a->key.ends_with(w)) return std::nullopt;
+    if (key.ends_with(w)) return KeyKind::kOther;
   }
+  // User-interface strings about passwords: LABEL_PASSWORD, forgot_password.
+  for (std::string_view w : {"label", "title", "tooltip", "mandatory", "forgot", "invalid", "show_", "hide_",
+                             "description", "help", "msg", "placeholder", "expected", "wrong", "incorrect", "mock",
+                             "fake", "dummy", "example", "sample", "publickey", "public_key", "nopasswd"}) {
+    if (key.find(w) != std::string_view::npos) return KeyKind::kOther;
+  }
+  if (key.find("bypass") != std::string_view::npos || key.find("compass") != std::string_view::npos ||
+      key.find("passthrough") != std::string_view::npos || key.find("pass_through") != std::string_view::npos) {
+    return KeyKind::kOther;
+  }
+  for (std::string_view w : {"password", "passwd", "passphrase", "pwd"}) {
+    if (key.find(w) != std::string_view::npos) return KeyKind::kPassword;
+  }
+  // "pass" and "pw" as words of their own: db_pass, pass, smtp-pass, pw.
+  for (std::string_view word : {"pass", "pw"}) {
+    for (std::size_t at = key.find(word); at != std::string_view::npos; at = key.find(word, at + 1)) {
+      bool left = at == 0 || !IsAlnum(key[at - 1]);
+      bool right = at + word.size() >= key.size() || !IsAlnum(key[at + word.size()]);
+      if (left && right) return KeyKind::kPassword;
+    }
+  }
+  for (std::string_view w : {"secret", "token", "apikey", "api_key", "api-key", "access_key", "private_key",
+                             "credential"}) {
+    if (key.find(w) != std::string_view::npos) return KeyKind::kSecret;
+  }
+  return KeyKind::kOther;
+}
+
+// Demonstration values: "admin123", "test123456", "letmein", "123456".
+bool IsDemoValue(std::string_view v) {
+  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) return true;
+  std::string l = Lower(v);
+  for (std::string_view w : {"pass", "pwd", "secret", "admin", "test", "demo", "letmein", "let_me_in", "wrong",
+                             "invalid", "dummy", "mock", "sample", "example", "default", "guest", "qwerty",
+                             "123456", "012345", "abcdef", "abc123", "foobar", "secure", "oracle_", "changeit",
+                             "asdf", "qwer", "zxcv", "..."}) {
+    if (l.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Values that are words about passwords, not passwords.
+bool IsStopValue(std::string_view v) {
+  static constexpr std::string_view kWords[] = {
+      "password", "passwd", "pass", "secret", "token", "none", "null", "nil", "true", "false", "yes", "no",
+      "required", "optional", "string", "str", "text", "hidden", "empty", "undefined", "default", "admin",
+      "root", "test", "testing", "guest", "user", "username", "value", "bool", "boolean", "int", "integer",
+      "number", "sensitive", "redacted", "mask", "masked", "encrypted", "plain", "plaintext", "hash",
+      "bcrypt", "scrypt", "argon2", "foo", "bar", "baz", "qux", "foobar", "abc", "abcd", "xyz", "letmein",
+      "password1", "password123", "qwerty", "welcome", "private", "public", "string", "object", "array",
+      "unknown", "invalid", "missing", "disabled", "enabled", "off", "on", "auto", "random", "generated",
+      "prompt", "ask", "env", "file", "vault", "keyring", "keychain", "inherit", "same", "blank", "nopass",
+      "nopassword", "wrong", "incorrect", "bad", "good", "new", "old", "current", "confirm", "md5", "sha1",
+      "sha256", "sha512", "base64", "hex", "utf8", "ascii", "binary", "bytes", "char", "varchar", "secure",
+      "auth", "bogus", "login", "logout", "username", "email"};
+  std::string l = Lower(v);
+  for (std::string_view w : kWords) {
+    if (l == w) return true;
+  }
+  return false;
+}
+
+std::optional<Candidate> GenericSecret(std::string_view data, std::size_t from, std::size_t to) {
+  auto a = ReadAssignment(data, from, to);
+  if (!a) return std::nullopt;
+  KeyKind kind = KindOfKey(a->key);
+  if (kind == KeyKind::kOther) return std::nullopt;
   std::string_view v = data.substr(a->value_from, a->value_to - a->value_from);
-  if (v.size() < 8 || v.size() > 200) return std::nullopt;
-  if (LooksLikePlaceholder(v)) return std::nullopt;
-  // References, code and paths, not literal secrets.
-  for (std::string_view bad : {"$", "{", "}", "(", ")", "<", ">", "%", " ", "\\", "://", "os.",
-                               "env.", "process.", "getenv", "settings.", "config."}) {
-    if (v.find(bad) != std::string_view::npos) return std::nullopt;
-  }
-  if (v.starts_with("/") || v.starts_with("./") || v.starts_with("~")) return std::nullopt;
-  int classes = 0;
-  classes += std::any_of(v.begin(), v.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); });
-  classes += std::any_of(v.begin(), v.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
-  classes += std::any_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-  classes += std::any_of(v.begin(), v.end(), [](char c) { return !IsAlnum(c); });
-  // Names, not values: "refresh_token", a type such as "_DSAPrivateKey".
-  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; })) {
+  std::size_t min_size = kind == KeyKind::kPassword ? 4 : 8;
+  if (v.size() < min_size || v.size() > 200) return std::nullopt;
+  if (LooksLikePlaceholder(v) || IsStopValue(v)) return std::nullopt;
+  // Translations and prose ("Contraseña", "パスワード") are not secrets.
+  if (std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return std::nullopt;
+  if (IsDemoValue(v) || v.ends_with("*")) return std::nullopt;
+  // Version numbers and object identifiers: 1.2.840.113549.1.9.7
+  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
     return std::nullopt;
   }
-  if (!a->quoted) {
-    // Unquoted, it is a .env/ini value only when it has no code in it:
-    // keypair[:32], typing.Optional[str], self.password, a&b.
-    bool plain = std::all_of(v.begin(), v.end(), [](char c) {
-      return IsAlnum(c) || std::string_view("_-+/!@#^*~=").find(c) != std::string_view::npos;
-    });
-    if (!plain || !std::any_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  // References, templates, code and paths, not literal secrets.
+  for (std::string_view bad : {"${", "$(", "#{", "{{", "}}", "%s", "%d", "%v", "%(", "{", "}", "<", ">", " ",
+                               "\\", "://", "os.", "env.", "process.", "getenv", "settings.", "config.", "[",
+                               "]"}) {
+    if (v.find(bad) != std::string_view::npos) return std::nullopt;
+  }
+  if (v.starts_with("$") || v.starts_with("%") || v.ends_with("%")) return std::nullopt;  // $VAR, %VAR%
+  // A call, not a value: getpass(), Secret.from(x).
+  if (std::string_view::size_type paren = v.find('('); paren != std::string_view::npos &&
+      (paren > 0 && (IsAlnum(v[paren - 1]) || v[paren - 1] == '_') && v.ends_with(")"))) {
+    if (std::all_of(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(paren),
+                    [](char c) { return IsAlnum(c) || c == '_' || c == '.'; })) {
       return std::nullopt;
     }
   }
-  // Keyboard-mash examples in docs ("askfjh234as9sd8") have two classes and
-  // modest entropy; generated secrets have three classes, or length and entropy.
+  if (v.starts_with("/") || v.starts_with("./") || v.starts_with("~") || v.starts_with("@") ||
+      v.starts_with("!") || v.starts_with("-") || v.starts_with("&") || v.starts_with("*")) {
+    return std::nullopt;
+  }
+  std::string lv = Lower(v);
+  // The value names a secret instead of being one: "db_password", "api-token".
+  for (std::string_view w : {"pass", "secret", "token", "apikey", "api_key", "credential"}) {
+    if (lv.find(w) != std::string::npos) return std::nullopt;
+  }
+  int lower = 0, upper = 0, digit = 0, other = 0;
+  for (char c : v) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::islower(u)) ++lower;
+    else if (std::isupper(u)) ++upper;
+    else if (std::isdigit(u)) ++digit;
+    else ++other;
+  }
+  int classes = (lower > 0) + (upper > 0) + (digit > 0) + (other > 0);
+  bool alpha_only = digit == 0 && other == 0;
+  bool dotted_name = other > 0 && std::all_of(v.begin(), v.end(), [](char c) {
+                       return std::isalpha(static_cast<unsigned char>(c)) || c == '.' || c == '_';
+                     }) && v.find('.') != std::string_view::npos;
+  if (dotted_name) return std::nullopt;  // this.password, form.secret_value
+  // A type or class name in quotes: "_DSAPrivateKey", "PasswordField".
+  if (std::all_of(v.begin(), v.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }) &&
+      (v.find('_') != std::string_view::npos ||
+       (upper > 0 && lower > 0 && std::isupper(static_cast<unsigned char>(v[0]))))) {
+    return std::nullopt;
+  }
   double h = Entropy(v);
-  bool strong = (classes >= 3 && h >= 3.0) || (classes == 2 && v.size() >= 16 && h >= 3.7);
-  if (!strong) return std::nullopt;
+  if (kind == KeyKind::kPassword) {
+    // Passwords are often short and plain; what matters is that the value is
+    // a literal, not a word about passwords, and not a keyboard pattern.
+    if (h < 1.9) return std::nullopt;
+  } else {
+    // Keyboard-mash examples in docs ("askfjh234as9sd8") have two classes and
+    // modest entropy; generated secrets have three classes, or length and
+    // entropy, or are hex.
+    bool hex = digit > 0 && std::all_of(v.begin(), v.end(), [](char c) {
+                 return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+               });
+    bool strong = (classes >= 3 && h >= 3.0) || (classes == 2 && v.size() >= 16 && h >= 3.5) ||
+                  (hex && v.size() >= 12 && h >= 3.0) || (classes == 1 && v.size() >= 16 && h >= 3.6);
+    if (!strong) return std::nullopt;
+  }
+  if (!a->quoted) {
+    // Unquoted, it is a .env/ini/YAML value only when it has no code in it:
+    // keypair[:32], typing.Optional[str], self.password, a&b.
+    bool plain = std::all_of(v.begin(), v.end(), [](char c) {
+      return IsAlnum(c) || std::string_view("_-+/!@#^*~=.").find(c) != std::string_view::npos;
+    });
+    if (!plain) return std::nullopt;
+    Candidate c{a->value_from, a->value_to, std::string(v), {}};
+    c.config_only = true;
+    return c;
+  }
   return Candidate{a->value_from, a->value_to, std::string(v), {}};
 }
 
@@ -295,6 +415,11 @@ std::optional<Candidate> UrlPassword(std::string_view data, std::size_t from, st
                                      bool database) {
   if (from > 0 && (IsAlnum(data[from - 1]) && !database)) return std::nullopt;
   std::size_t at = to;
+  if (data[to - 1] == '+') {  // a driver-qualified scheme: postgresql+psycopg2://
+    while (at < data.size() && at - to < 32 && (IsAlnum(data[at]) || data[at] == '_')) ++at;
+    if (data.substr(at, 3) != "://") return std::nullopt;
+    at += 3;
+  }
   auto user_char = [](char c) {
     return !std::isspace(static_cast<unsigned char>(c)) && std::string_view(":@/'\"<>`").find(c) == std::string_view::npos;
   };
@@ -318,7 +443,11 @@ std::optional<Candidate> UrlPassword(std::string_view data, std::size_t from, st
   }
   std::string_view host = data.substr(host_from, h - host_from);
   if (auto colon = host.find(':'); colon != std::string_view::npos && host[0] != '[') host = host.substr(0, colon);
-  if (host.empty()) return std::nullopt;
+  // A host filled in at run time ("@%s:%d", "@{host}", "@${DB_HOST}") still
+  // leaves the user and password literal.
+  bool templated_host = host.empty() && host_from < data.size() &&
+                        std::string_view("%{$#").find(data[host_from]) != std::string_view::npos;
+  if (host.empty() && !templated_host) return std::nullopt;
   std::string lp = Lower(pass);
   static constexpr std::string_view kPlaceholders[] = {"password", "pass", "passwd", "secret", "pwd",
                                                        "changeme", "user", "username", "admin", "root",
@@ -330,7 +459,11 @@ std::optional<Candidate> UrlPassword(std::string_view data, std::size_t from, st
       pass.find('{') != std::string_view::npos || pass.find('%') == 0 || pass.starts_with("*")) {
     return std::nullopt;
   }
-  if (pass.size() < 4) return std::nullopt;
+  if (pass.size() < 4 || IsDemoValue(pass)) return std::nullopt;
+  std::string lhost = Lower(host);
+  if (lhost.find("example") != std::string::npos || lhost.ends_with(".test") || lhost.ends_with(".invalid")) {
+    return std::nullopt;
+  }
   std::optional<Confidence> c;
   if (IsLocalHost(Lower(host))) c = Confidence::kLow;
   return Candidate{pass_from, at, std::string(pass), c};
@@ -483,6 +616,120 @@ std::optional<Candidate> KubeClientKey(std::string_view data, std::size_t /*from
 
 // A token that the anchor (a short regex) matched whole: check boundaries,
 // placeholders and entropy only.
+// SQL that sets a password: CREATE USER u WITH PASSWORD 'x', ALTER ROLE ...,
+// CREATE USER u IDENTIFIED BY 'x' (MySQL, Oracle).
+std::optional<Candidate> SqlPassword(std::string_view data, std::size_t from, std::size_t to) {
+  std::size_t line_from = data.rfind('\n', from);
+  line_from = line_from == std::string_view::npos ? 0 : line_from + 1;
+  std::string before = Lower(data.substr(line_from, from - line_from));
+  bool identified = Lower(data.substr(from, to - from)).starts_with("identified");
+  if (!identified && before.find("user") == std::string::npos && before.find("role") == std::string::npos) {
+    return std::nullopt;
+  }
+  char q = data[to - 1];
+  std::size_t end = to;
+  while (end < data.size() && end - to < 256 && data[end] != q && data[end] != '\n') ++end;
+  if (end >= data.size() || data[end] != q) return std::nullopt;
+  std::string_view v = data.substr(to, end - to);
+  if (v.size() < 4 || LooksLikePlaceholder(v) || IsStopValue(v) || IsDemoValue(v)) return std::nullopt;
+  if (v.find_first_of("{}:` ") != std::string_view::npos || v.find("%s") != std::string_view::npos ||
+      v.starts_with("$") || v.starts_with("md5") || v.starts_with("SCRAM-")) {
+    return std::nullopt;
+  }
+  return Candidate{to, end, std::string(v), {}};
+}
+
+// otpauth://totp/Issuer:alice?secret=BASE32...: the seed of someone's
+// second factor, as a QR code or an authenticator app receives it.
+std::optional<Candidate> OtpauthSecret(std::string_view data, std::size_t /*from*/, std::size_t to) {
+  std::size_t end = to;
+  while (end < data.size() && end - to < 2048 && !std::isspace(static_cast<unsigned char>(data[end])) &&
+         std::string_view("\"'<>`").find(data[end]) == std::string_view::npos) {
+    ++end;
+  }
+  std::string_view url = data.substr(to, end - to);
+  std::size_t at = url.find("secret=");
+  if (at == std::string_view::npos || (at > 0 && url[at - 1] != '?' && url[at - 1] != '&')) return std::nullopt;
+  at += 7;
+  std::size_t n = 0;
+  while (at + n < url.size() && ((url[at + n] >= 'A' && url[at + n] <= 'Z') || (url[at + n] >= '2' && url[at + n] <= '7') ||
+                                 (url[at + n] >= 'a' && url[at + n] <= 'z'))) {
+    ++n;
+  }
+  if (n < 16) return std::nullopt;
+  std::string_view secret = url.substr(at, n);
+  if (LooksLikePlaceholder(secret) || Entropy(secret) < 3.0) return std::nullopt;
+  return Candidate{to + at, to + at + n, std::string(secret), {}};
+}
+
+// "Basic dXNlcjpwYXNz": an HTTP Basic credential, base64 of user:password.
+std::optional<Candidate> BasicAuth(std::string_view data, std::size_t from, std::size_t to) {
+  if (!LeftBoundary(data, from)) return std::nullopt;
+  std::size_t at = to;
+  while (at < data.size() && at - to < 1024 && (InClass(Chars::kBase64, data[at]) || data[at] == '=')) ++at;
+  if (at - to < 8 || !RightBoundary(data, at)) return std::nullopt;
+  std::string_view token = data.substr(to, at - to);
+  auto decoded = DecodeBase64(token);
+  if (!decoded) return std::nullopt;
+  std::size_t colon = decoded->find(':');
+  if (colon == 0 || colon == std::string::npos) return std::nullopt;
+  if (!std::all_of(decoded->begin(), decoded->end(),
+                   [](char c) { return c >= 0x21 && c <= 0x7e; })) {
+    return std::nullopt;
+  }
+  std::string_view password = std::string_view(*decoded).substr(colon + 1);
+  if (password.size() < 3 || LooksLikePlaceholder(*decoded) || IsStopValue(password)) return std::nullopt;
+  return Candidate{to, at, std::string(token), {}};
+}
+
+// "Bearer <token>" in a header, a curl command or a recorded HTTP exchange.
+std::optional<Candidate> BearerToken(std::string_view data, std::size_t from, std::size_t to) {
+  if (!LeftBoundary(data, from)) return std::nullopt;
+  std::size_t at = to;
+  while (at < data.size() && at - to < 4096 &&
+         (IsAlnum(data[at]) || std::string_view("-._~+/").find(data[at]) != std::string_view::npos)) {
+    ++at;
+  }
+  while (at < data.size() && at - to < 4100 && data[at] == '=') ++at;
+  std::string_view token = data.substr(to, at - to);
+  if (token.size() < 20 || token.starts_with("eyJ") || !RightBoundary(data, at)) return std::nullopt;
+  if (LooksLikePlaceholder(token) || Entropy(token) < 3.5) return std::nullopt;
+  bool letters = std::any_of(token.begin(), token.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  bool digits = std::any_of(token.begin(), token.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  if (!letters || !digits) return std::nullopt;
+  return Candidate{to, at, std::string(token), {}};
+}
+
+// A NATS nkey seed: "S" + the key type, 56 base32 characters, and a CRC-16
+// (XMODEM) of the decoded bytes in its last two bytes.
+std::optional<Candidate> NkeySeed(std::string_view data, std::size_t from, std::size_t to) {
+  if (!LeftBoundary(data, from) || !RightBoundary(data, to) || to - from != 58) return std::nullopt;
+  std::string_view seed = data.substr(from, 58);
+  std::string raw;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : seed) {
+    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
+    if (v < 0) return std::nullopt;
+    buffer = (buffer << 5) | static_cast<unsigned>(v);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      raw += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  if (raw.size() < 4) return std::nullopt;
+  unsigned crc = 0;
+  for (std::size_t i = 0; i + 2 < raw.size(); ++i) {
+    crc ^= static_cast<unsigned>(static_cast<unsigned char>(raw[i])) << 8;
+    for (int k = 0; k < 8; ++k) crc = (crc & 0x8000) ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  unsigned stored = static_cast<unsigned char>(raw[raw.size() - 2]) |
+                    (static_cast<unsigned>(static_cast<unsigned char>(raw[raw.size() - 1])) << 8);
+  if (crc != stored) return std::nullopt;
+  return Candidate{from, to, std::string(seed), {}};
+}
+
 std::optional<Candidate> WholeAnchor(std::string_view data, std::size_t from, std::size_t to) {
   if (!LeftBoundary(data, from) || !RightBoundary(data, to)) return std::nullopt;
   std::string_view v = data.substr(from, to - from);
@@ -851,15 +1098,28 @@ std::vector<Detector> BuiltinDetectors() {
   d.push_back(Custom("private-key-putty", "PuTTY private key", kHigh, {"PuTTY-User-Key-File-"}, false, &PuttyKey));
   token("age-secret-key", "age encryption secret key", kHigh, {{"AGE-SECRET-KEY-1"}, {{"", C::kBech32Upper, 58, 58}}});
   d.push_back(Custom("jwt", "JSON Web Token", kMedium, {"eyJ"}, false, &Jwt));
+  d.push_back(Custom("otpauth-secret", "Two-factor (TOTP/HOTP) seed in an otpauth:// URL", kMedium, {"otpauth://"},
+                     false, &OtpauthSecret));
+  d.push_back(Custom("sql-password", "Password set in SQL (CREATE/ALTER USER or ROLE)", kMedium,
+                     {"password '", "identified by '", "identified by \""}, true, &SqlPassword));
+  d.push_back(Custom("http-basic-auth", "HTTP Basic credentials (base64 of user:password)", kMedium, {"Basic "},
+                     false, &BasicAuth));
+  d.push_back(Custom("http-bearer-token", "Bearer token in an HTTP Authorization header", kLow,
+                     {"Bearer "}, true, &BearerToken));
+  d.push_back(Regex("nats-nkey-seed", "NATS nkey seed (private key)", kHigh, "S[UAONCX][A-Z2-7]{56}", &NkeySeed));
   d.push_back(Custom("database-url", "Database URL with a password", kHigh,
                      {"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
                       "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://",
-                      "cockroachdb://", "jdbc:postgresql://", "jdbc:mysql://"},
+                      "cockroachdb://", "jdbc:postgresql://", "jdbc:mysql://", "pgx://", "postgresql+", "mysql+",
+                      "mssql+", "oracle://", "oracle+", "neo4j://", "bolt://", "couchdb://", "cassandra://",
+                      "influxdb://", "memcached://", "elasticsearch://"},
                      true, [](std::string_view data, std::size_t from, std::size_t to) {
                        return UrlPassword(data, from, to, true);
                      }));
   d.push_back(Custom("url-credentials", "URL with a user and password (.git-credentials, basic auth)", kMedium,
-                     {"https://", "http://", "ftp://", "sftp://", "smtp://", "smtps://", "ldap://", "ldaps://"},
+                     {"https://", "http://", "ftp://", "sftp://", "smtp://", "smtps://", "ldap://", "ldaps://",
+                      "nats://", "tls://", "ssh://", "git://", "svn://", "ws://", "wss://", "smb://", "imap://",
+                      "imaps://", "pop3://", "mqtt://", "mqtts://", "kafka://", "socks5://", "rtsp://"},
                      true, [](std::string_view data, std::size_t from, std::size_t to) {
                        return UrlPassword(data, from, to, false);
                      }));
@@ -889,8 +1149,8 @@ std::vector<Detector> BuiltinDetectors() {
                        return Candidate{a->value_from, a->value_to, std::string(v), {}};
                      }));
   d.push_back(Custom("generic-secret", "Password, secret or token assigned in code or config", kLow,
-                     {"password", "passwd", "secret", "token", "apikey", "api_key", "api-key", "access_key",
-                      "private_key", "client_secret", "credentials"},
+                     {"pass", "pw", "secret", "token", "apikey", "api_key", "api-key", "access_key",
+                      "private_key", "credential"},
                      true, &GenericSecret));
   return d;
 }
@@ -929,7 +1189,7 @@ Result<std::vector<Hit>> DetectorSet::Find(std::string_view data, scan::Scratch&
     const Detector& det = detectors_[static_cast<std::size_t>(di)];
     auto c = det.validate(data, m.from, m.to);
     if (!c) continue;
-    hits.push_back({di, c->from, c->to, std::move(c->secret), c->confidence.value_or(det.confidence)});
+    hits.push_back({di, c->from, c->to, std::move(c->secret), c->confidence.value_or(det.confidence), c->config_only});
   }
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return std::tie(a.from, a.detector, a.to) < std::tie(b.from, b.detector, b.to);

@@ -79,6 +79,7 @@ struct Hit {
   std::size_t to = 0;
   std::string secret;
   Confidence confidence = Confidence::kHigh;
+  bool config_only = false;  // see Candidate
 };
 
 struct Candidate {
@@ -86,6 +87,10 @@ struct Candidate {
   std::size_t to = 0;
   std::string secret;
   std::optional<Confidence> confidence;  // overrides the detector's
+  // An unquoted value (`password: hunter22`) is a literal in config, env,
+  // YAML or shell, but a variable in source code: the scanner drops it in
+  // files whose extension names a programming language.
+  bool config_only = false;
 };
 
 struct Detector {

@@ -53,6 +53,35 @@ std::string Random(Chars chars, int n) {
   return s;
 }
 
+// A NATS user seed for 32 raw bytes: base32 of the two prefix bytes ("SU"),
+// the bytes and their CRC-16/XMODEM, little-endian.
+std::string NkeySeedFor(const std::string& raw32) {
+  // Seed prefix (18 << 3) with the user prefix (20 << 3) packed after it.
+  std::string raw = {static_cast<char>((18 << 3) | ((20 << 3) >> 5)), static_cast<char>(((20 << 3) & 31) << 3)};
+  raw += raw32.substr(0, 32);
+  unsigned crc = 0;
+  for (char c : raw) {
+    crc ^= static_cast<unsigned>(static_cast<unsigned char>(c)) << 8;
+    for (int k = 0; k < 8; ++k) crc = (crc & 0x8000) ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  raw += static_cast<char>(crc & 0xff);
+  raw += static_cast<char>(crc >> 8);
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : raw) {
+    buffer = (buffer << 8) | static_cast<unsigned char>(c);
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += kAlphabet[(buffer >> bits) & 31];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
 // A token of `shape`, each segment `delta` characters longer than its
 // maximum (0: exactly the maximum), with a correct checksum.
 std::string Generate(const TokenShape& shape, int delta = 0) {
@@ -162,6 +191,10 @@ TEST_F(DetectorsTest, ContextAndFormatDetectors) {
   const std::string jwt = jwt_header + "." + jwt_payload + "." + Random(Chars::kBase64Url, 43);
   const std::string pw = Random(Chars::kAlnum, 14) + "!3";
   const std::string docker_auth = "dXNlcjpzM2NyM3QtcGFzcw==";  // user:s3cr3t-pass
+  const std::string basic = "ZGVwbG95OnE4WnIyTG1UMHBXeA==";    // deploy:q8Zr2LmT0pWx
+  const std::string nkey_seed = NkeySeedFor(Random(Chars::kAlnum, 32));
+  std::string nkey_bad = nkey_seed;
+  nkey_bad[40] = nkey_bad[40] == 'A' ? 'B' : 'A';
   const std::vector<Case> cases = {
       {"aws-secret-access-key", "aws_secret_access_key = " + b64_40, true, "ini assignment"},
       {"aws-secret-access-key", "AWS_SECRET_ACCESS_KEY: \"" + b64_40 + "\"", true, "yaml, upper case"},
@@ -188,12 +221,17 @@ TEST_F(DetectorsTest, ContextAndFormatDetectors) {
       {"jwt", "Authorization: Bearer " + jwt, true, "bearer"},
       {"jwt", "eyJub3RoaW5nIjoiaGVyZSJ9." + jwt_payload + "." + Random(Chars::kBase64Url, 43), false, "header without alg"},
       {"jwt", jwt_header + "." + jwt_payload + ".", false, "unsigned"},
-      {"database-url", "DATABASE_URL=postgres://app:" + pw + "@db.internal.example.net:5432/app", true, "postgres"},
+      {"database-url", "DATABASE_URL=postgres://app:" + pw + "@db.internal.acme-corp.net:5432/app", true, "postgres"},
       {"database-url", "mongodb+srv://svc:" + pw + "@cluster0.mongodb.net/x", true, "mongodb+srv"},
       {"database-url", "postgres://app:${DB_PASSWORD}@db/app", false, "interpolated"},
       {"database-url", "postgres://app:password@db.internal/app", false, "the word password"},
       {"database-url", "postgres://app:<password>@db.internal/app", false, "angle placeholder"},
-      {"url-credentials", "https://deploy:" + pw + "@git.example.org/repo.git", true, ".git-credentials"},
+      {"url-credentials", "https://deploy:" + pw + "@git.acme-corp.io/repo.git", true, ".git-credentials"},
+      {"url-credentials", "https://deploy:" + pw + "@git.example.org/repo.git", false, "a documentation host (RFC 2606)"},
+      {"url-credentials", "fmt.Sprintf(\"nats://svc:" + pw + "@%s:%d\", host, port)", true, "host filled in at run time"},
+      {"url-credentials", "nats://svc:test123456@broker.acme-corp.io", false, "a demo password"},
+      {"database-url", "postgresql+psycopg2://app:" + pw + "@db.acme-corp.io/app", true, "driver-qualified scheme"},
+      {"database-url", "postgresql+psycopg2://app@db.acme-corp.io/app", false, "no password"},
       {"url-credentials", "https://user:pass@example.org/", false, "placeholder pair"},
       {"url-credentials", "see https://example.org/a:b@c", false, "no user:pass before the host"},
       {"gcp-service-account", "{\"type\": \"service_account\", \"private_key_id\": \"" + Random(Chars::kHexLower, 40) + "\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nAAA\\n-----END PRIVATE KEY-----\\n\"}", true, "key file"},
@@ -239,6 +277,35 @@ TEST_F(DetectorsTest, ContextAndFormatDetectors) {
       {"generic-secret", "secret = \"aaaaaaaaaaaa\"", false, "low entropy"},
       {"generic-secret", "if password == \"" + pw + "\":", false, "comparison"},
       {"generic-secret", "password = \"" + pw + "\"  # ctodesk:allow", false, "inline allow"},
+      {"generic-secret", "smtp_pass: \"Tq7wuvnemk\"", true, "pass as a word"},
+      {"generic-secret", "pw = \"kq8Lzw-Pm\"", true, "pw as a word"},
+      {"generic-secret", "const testPassword = \"mk;cbiudp*dhahnbhq\"", true, "punctuation inside quotes"},
+      {"generic-secret", "bypass_cache = \"zK8qLm2pW\"", false, "bypass is not pass"},
+      {"generic-secret", "\"LABEL_PASSWORD\": \"Contrase\xc3\xb1a\"", false, "a translation"},
+      {"generic-secret", "\"PASSWORD_HINT\": \"Kz8qLm2pWx\"", false, "a key about passwords"},
+      {"generic-secret", "password: 'admin123'", false, "a demo password"},
+      {"generic-secret", "password = \"123456\"", false, "digits only"},
+      {"generic-secret", "password = \"getpass()\"", false, "a call"},
+      {"generic-secret", "challengePassword => '1.2.840.113549.1.9.7'", false, "an object identifier"},
+      {"generic-secret", "refresh_token: \"98d4aad214377e\"", true, "short hex token"},
+      {"generic-secret", "download?private_token=b99a78c94fa52f&ref=main", true, "query parameter"},
+      {"generic-secret", "CLIENT_SECRET=brymttnkvlmojbdmvsyvmrbraddwokang", true, "long random letters"},
+      {"generic-secret", "expectedAccessToken = \"Kz8qLm2pWx93\"", false, "a test's expected value"},
+      {"generic-secret", "password=(&(sn=admin)(password=MYK*))", false, "an LDAP filter"},
+      {"sql-password", "CREATE USER app WITH PASSWORD 'Xlqehk5ur$' SUPERUSER;", true, "postgres"},
+      {"sql-password", "ALTER USER app IDENTIFIED BY \"Tz9mq2Lw\";", true, "mysql/oracle"},
+      {"sql-password", "db.Exec(`ALTER USER ` + user + ` PASSWORD '` + newpw + `'`)", false, "built at run time"},
+      {"sql-password", "-- the password 'Tz9mq2Lw' is rotated", false, "no user or role"},
+      {"http-basic-auth", "Authorization: Basic " + basic, true, "header"},
+      {"http-basic-auth", "Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=", false, "username:password"},
+      {"http-basic-auth", "Basic " + Random(Chars::kAlnum, 8) + " auth is simple", false, "no user:password inside"},
+      {"http-bearer-token", "curl -H 'Authorization: Bearer " + hex32 + hex32 + "'", true, "curl header"},
+      {"http-bearer-token", "Authorization: Bearer <token>", false, "placeholder"},
+      {"http-bearer-token", "bearer tokens are sent in a header", false, "prose"},
+      {"otpauth-secret", "otpauth://totp/Acme:alice?secret=" + Random(Chars::kBase32Upper, 32) + "&issuer=Acme", true, "totp uri"},
+      {"otpauth-secret", "otpauth://totp/Acme:alice?issuer=Acme", false, "no secret"},
+      {"nats-nkey-seed", "seed: " + nkey_seed, true, "user seed with its CRC-16"},
+      {"nats-nkey-seed", "seed: " + nkey_bad, false, "bad CRC-16"},
   };
   for (const Case& c : cases) {
     std::string got;

@@ -337,6 +337,7 @@ Settings ReadSettings(ConfigTable& section) {
   }
   if (auto t = section.Int("threads", 0, 1024)) s.threads = static_cast<int>(*t);
   s.allow_paths = section.StringList("allow_paths");
+  if (auto b = section.Bool("include_test_guesses")) s.include_test_guesses = *b;
   for (const std::string& f : section.StringList("allow_fingerprints")) {
     if (f.size() != 16 || !std::all_of(f.begin(), f.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
       section.Error("allow_fingerprints", fmt::format("expected 16 hex characters (from `ctodesk leaks scan`), got \"{}\"", f));
@@ -364,6 +365,7 @@ ScanOptions LeaksDesk::Options() const {
   o.threads = settings_.threads;
   o.allow_paths = settings_.allow_paths;
   o.allow_fingerprints = settings_.allow_fingerprints;
+  o.include_test_guesses = settings_.include_test_guesses;
   return o;
 }
 

@@ -18,6 +18,7 @@
 //   allow_fingerprints = ["0123456789abcdef"]
 //   own_key_prefixes = ["acme"]                  # our keys (keys/key_format.h)
 //   threads = 0                                  # 0: one per core
+//   include_test_guesses = false                 # report generic guesses in test/spec/fixture paths
 //
 // The leak loop: when [keys] is configured too, its prefix is added to
 // own_key_prefixes and its on_leak applies (LinkKeys). A secret that is one
@@ -57,6 +58,7 @@ struct Settings {
   int threads = 0;
   std::vector<std::string> allow_paths;
   std::set<std::string> allow_fingerprints;
+  bool include_test_guesses = false;
   std::vector<std::string> own_key_prefixes;
   std::string on_leak = "report";  // "report" | "revoke" | "suspend", from [keys]
   bool keys_linked = false;        // [keys] is configured: look our keys up in the registry

@@ -39,6 +39,7 @@ struct BlobHit {
   Confidence confidence;
   int line;
   int column;
+  bool config_only;
 };
 
 // One scanned unit (a blob or a file) that had hits.
@@ -66,7 +67,7 @@ Result<std::vector<BlobHit>> HitsIn(const DetectorSet& set, std::string_view dat
       }
     }
     out.push_back({h.detector, std::move(h.secret), h.confidence, line,
-                   static_cast<int>(h.from - line_start) + 1});
+                   static_cast<int>(h.from - line_start) + 1, h.config_only});
   }
   return out;
 }
@@ -95,8 +96,27 @@ bool IsLockOrMinified(std::string_view path) {
   return base.ends_with(".min.js") || base.ends_with(".min.css") || base.ends_with(".map");
 }
 
+// Source code, where an unquoted value after `password =` is a variable.
+bool IsCodePath(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  std::size_t dot = base.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(base.substr(dot + 1));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kCode[] = {"py", "js", "mjs", "cjs", "jsx", "ts", "tsx", "go", "java", "kt",
+                                               "kts", "scala", "cs", "rb", "php", "c", "h", "cc", "cpp", "hpp",
+                                               "cxx", "m", "mm", "swift", "rs", "dart", "lua", "pl", "groovy",
+                                               "ex", "exs", "erl", "hs", "clj", "fs", "vb", "r", "jl", "vue"};
+  for (std::string_view e : kCode) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
 bool IsTestPath(std::string_view path) {
-  for (std::string_view part : {"test/", "tests/", "testdata/", "fixtures/", "__tests__/", "spec/", "mocks/"}) {
+  for (std::string_view part : {"test/", "tests/", "testdata/", "fixture/", "fixtures/", "__tests__/", "spec/", "specs/",
+                                "mock/", "mocks/", "__mocks__/"}) {
     if (path.starts_with(part) || path.find(std::string("/") + std::string(part)) != std::string_view::npos) {
       return true;
     }
@@ -116,10 +136,11 @@ class SecretTable {
       }
     }
     Confidence c = hit.confidence;
+    if (hit.config_only && IsCodePath(occ.path)) return;
     if (IsLockOrMinified(occ.path) && c == Confidence::kLow) return;
     if (IsTestPath(occ.path)) {
-      if (c == Confidence::kLow) return;
-      c = static_cast<Confidence>(static_cast<int>(c) + 1);
+      if (c == Confidence::kLow && !options_.include_test_guesses) return;
+      c = std::min(Confidence::kLow, static_cast<Confidence>(static_cast<int>(c) + 1));
     }
     std::string fp = Fingerprint(hit.secret);
     if (options_.allow_fingerprints.contains(fp)) return;

@@ -82,6 +82,9 @@ struct ScanOptions {
   std::vector<std::string> hide;       // git: commit ids already scanned (their history too)
   std::vector<std::string> allow_paths;         // globs; a matching path never reports
   std::set<std::string> allow_fingerprints;
+  // Low-confidence guesses (generic password/token assignments) in test,
+  // spec and fixture paths are dropped unless this is set.
+  bool include_test_guesses = false;
   bool progress = false;               // a progress bar on stderr (when it is a terminal)
 };
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -358,6 +359,36 @@ TEST_F(ScannerTest, FoldersBinaryFilesAndNonUtf8Paths) {
             std::string::npos);
   fs::remove_all(dir);
   EXPECT_FALSE(scanner_->Scan((dir / "missing").string(), {}).has_value());
+}
+
+// Where a generic guess is reported depends on the file: an unquoted value is
+// a literal in config but a variable in code; test paths report only with
+// include_test_guesses, and then at low confidence.
+TEST_F(ScannerTest, GenericGuessesDependOnThePath) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("ctodesk-leaks-paths-{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir / "deploy");
+  fs::create_directories(dir / "src");
+  fs::create_directories(dir / "test" / "fixture");
+  std::ofstream(dir / "deploy" / "app.env", std::ios::binary) << "SMTP_PASSWORD=Tq7wuvnemk2\n";
+  std::ofstream(dir / "src" / "mail.py", std::ios::binary) << "smtp_password = Kq8wuvnemk3\n";
+  std::ofstream(dir / "test" / "fixture" / "db.yml", std::ios::binary) << "password: Zr5wuvnemk4\n";
+  auto paths = [](const ScanReport& r) {
+    std::set<std::string> out;
+    for (const auto& s : r.secrets) {
+      for (const auto& o : s.occurrences) out.insert(o.path + ":" + std::string(ConfidenceName(s.confidence)));
+    }
+    return out;
+  };
+  auto r = scanner_->Scan(dir.string(), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(paths(*r), (std::set<std::string>{"deploy/app.env:low"}));
+  ScanOptions with_tests;
+  with_tests.include_test_guesses = true;
+  r = scanner_->Scan(dir.string(), with_tests);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(paths(*r), (std::set<std::string>{"deploy/app.env:low", "test/fixture/db.yml:low"}));
+  fs::remove_all(dir);
 }
 
 TEST_F(ScannerTest, SameSecretInManyFilesIsOneSecret) {
