@@ -148,7 +148,11 @@ std::optional<Ring> ParseRing(std::string_view name) {
 std::string NormalizeName(std::string_view name) {
   std::string out;
   for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (c == '+' || c == '#') {
+      out += c;  // C, C++ and C# are three languages; F and F# two
+    }
   }
   return out;
 }

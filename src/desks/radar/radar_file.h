@@ -36,8 +36,8 @@ struct Blip {
   bool operator==(const Blip&) const = default;
 };
 
-// The key a technology is matched by: lower-case letters and digits only
-// ("Node.js" -> "nodejs", "PostgreSQL" -> "postgresql").
+// The key a technology is matched by: lower-case letters, digits, '+' and
+// '#' ("Node.js" -> "nodejs", "PostgreSQL" -> "postgresql", "C++" -> "c++").
 std::string NormalizeName(std::string_view name);
 
 // Parse a radar file; errors name `source`, the line (CSV) or entry (JSON)

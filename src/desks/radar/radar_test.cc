@@ -292,6 +292,19 @@ TEST(RadarFile, JsonRoundTripAndByorStatus) {
   EXPECT_FALSE((*byor)[1].is_new);
 }
 
+TEST(RadarFile, NamesFoldCaseAndPunctuationButKeepLanguages) {
+  EXPECT_EQ(NormalizeName("Node.js"), "nodejs");
+  EXPECT_EQ(NormalizeName("PostgreSQL"), NormalizeName("postgresql"));
+  EXPECT_NE(NormalizeName("C++"), NormalizeName("C"));
+  EXPECT_NE(NormalizeName("C#"), NormalizeName("C"));
+  EXPECT_NE(NormalizeName("C#"), NormalizeName("C++"));
+  // C and C++ on one radar are two blips, not a duplicate.
+  auto both = ParseRadar("name,ring,quadrant,isNew,description\nC,hold,Languages,FALSE,\nC++,adopt,Languages,FALSE,\n",
+                         "radar.csv");
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->size(), 2u);
+}
+
 TEST(RadarFile, BadFilesNameLineAndField) {
   auto ring = ParseRadar("name,ring,quadrant,isNew,description\nReact,adopt,Tools,FALSE,\nVue,maybe,Tools,FALSE,\n",
                          "radar.csv");
