@@ -72,6 +72,35 @@ bool SameToken(std::string_view a, std::string_view b) {
 }
 
 // Only local paths: "/desks/keys", never "//evil.example" or "https://...".
+// Who is signing in, for throttling: the peer, or, behind a reverse proxy on
+// this machine, the address the proxy forwards (the last X-Forwarded-For hop
+// is the one it added; earlier hops are whatever the client sent).
+std::string ClientAddress(const WebRequest& r) {
+  const bool local_proxy = r.peer.empty() || r.peer.starts_with("127.") || r.peer == "::1";
+  if (local_proxy) {
+    if (std::string real = r.Header("x-real-ip"); !real.empty()) return real.substr(0, 64);
+    std::string xff = r.Header("x-forwarded-for");
+    if (!xff.empty()) {
+      std::string last = xff.substr(xff.rfind(',') == std::string::npos ? 0 : xff.rfind(',') + 1);
+      last.erase(0, last.find_first_not_of(' '));
+      return last.substr(0, 64);
+    }
+  }
+  return r.peer;
+}
+
+// Drops failures older than `window` and, past `cap` keys, the keys that are
+// not locked: memory stays bounded under a flood of names without unlocking
+// anyone.
+void PruneFailures(std::map<std::string, std::vector<TimePoint>>& failures, TimePoint now,
+                   std::chrono::minutes window, size_t locked_at, size_t cap) {
+  if (failures.size() <= cap) return;
+  for (auto it = failures.begin(); it != failures.end();) {
+    std::erase_if(it->second, [&](TimePoint t) { return now - t >= window; });
+    it = it->second.size() < locked_at ? failures.erase(it) : std::next(it);
+  }
+}
+
 std::string SafeBack(std::string_view back) {
   if (back.empty() || back.front() != '/' || (back.size() > 1 && (back[1] == '/' || back[1] == '\\'))) {
     return "/";
@@ -374,19 +403,27 @@ WebResponse DashboardApp::Login(const WebRequest& r) {
   PageContext ctx;
   const TimePoint now = clock_.Now();
   constexpr auto kWindow = std::chrono::minutes(15);
-  constexpr size_t kMaxFailures = 5;
-  std::vector<TimePoint>& failures = failed_logins_[name.substr(0, 64)];
-  std::erase_if(failures, [&](TimePoint t) { return now - t >= kWindow; });
-  if (failures.size() >= kMaxFailures) {
+  constexpr size_t kMaxFailuresPerClient = 5;  // one client guessing
+  const size_t kMaxFailuresPerName = options_.sign_in_failures_per_name;  // many clients guessing one name
+  const std::string short_name = name.substr(0, 64);
+  std::vector<TimePoint>& failures = failed_logins_[short_name + "\n" + ClientAddress(r)];
+  std::vector<TimePoint>& name_failures = failed_logins_by_name_[short_name];
+  for (auto* f : {&failures, &name_failures}) {
+    std::erase_if(*f, [&](TimePoint t) { return now - t >= kWindow; });
+  }
+  if (failures.size() >= kMaxFailuresPerClient || name_failures.size() >= kMaxFailuresPerName) {
+    const auto& oldest = failures.size() >= kMaxFailuresPerClient ? failures : name_failures;
     return Page(429, RenderLoginPage(ctx, fmt::format("Too many failed sign-ins for this name; try again "
-                                                      "after {}.", HumanDuration(failures.front() + kWindow - now)),
+                                                      "after {}.", HumanDuration(oldest.front() + kWindow - now)),
                                      back));
   }
   auto user = CheckUserName(name) ? store_->GetUser(name) : Result<std::optional<UserRecord>>(std::nullopt);
   // The same answer for an unknown name and a wrong password.
   if (!user || !*user || !VerifyPassword(QueryValue(form, "password"), (*user)->password_hash)) {
     failures.push_back(now);
-    if (failed_logins_.size() > 10000) failed_logins_.clear();  // bounded memory under a flood of names
+    name_failures.push_back(now);
+    PruneFailures(failed_logins_, now, kWindow, kMaxFailuresPerClient, 10000);
+    PruneFailures(failed_logins_by_name_, now, kWindow, kMaxFailuresPerName, 10000);
     return Page(401, RenderLoginPage(ctx, "Wrong name or password.", back));
   }
   failures.clear();

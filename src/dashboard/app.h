@@ -10,7 +10,11 @@
 //   GET  /metrics                  Prometheus
 //   GET  /static/app.css|app.js|icon.svg
 //   GET  /login   POST /login   POST /logout   (5 failed sign-ins for one name
-//                                 in 15 minutes lock that name until they age out)
+//                                 from one client address in 15 minutes lock that
+//                                 name for that address, 100 from all addresses
+//                                 lock it for everyone, until they age out; behind
+//                                 a reverse proxy on this machine the address is
+//                                 its X-Real-IP or last X-Forwarded-For hop)
 //   POST /actions/revoke|lift|acknowledge|run    admin session + CSRF token
 //
 // Access: when the server listens on loopback, reading needs no login;
@@ -53,6 +57,9 @@ struct AppOptions {
   // connection to this store, so a slow desk never holds up the server's
   // threads (and the guard); when empty it runs inside the request (tests).
   std::filesystem::path store_path;
+  // Failed sign-ins for one name, from all client addresses, within 15
+  // minutes that lock the name for everyone.
+  size_t sign_in_failures_per_name = 100;
 };
 
 class DashboardApp final : public WebHandler {
@@ -75,7 +82,10 @@ class DashboardApp final : public WebHandler {
   std::optional<Who> SessionOf(const WebRequest& r);
 
   std::mutex mu_;
-  std::map<std::string, std::vector<TimePoint>> failed_logins_;  // by name, under mu_
+  // Failed sign-ins in the last 15 minutes, under mu_: by name + "\n" +
+  // client address, and by name alone.
+  std::map<std::string, std::vector<TimePoint>> failed_logins_;
+  std::map<std::string, std::vector<TimePoint>> failed_logins_by_name_;
   std::unique_ptr<Store> store_;
   Setup* setup_;
   const Clock& clock_;

@@ -177,6 +177,7 @@ class AppTest : public ::testing::Test {
     ASSERT_TRUE(k);
     key_id_ = k->record.id;
     AppOptions o;
+    o.sign_in_failures_per_name = 20;
     o.company = "Acme";
     o.desks = kDesks;
     o.loopback = loopback_;
@@ -316,7 +317,7 @@ TEST_F(AppTest, ActionsNeedSessionCsrfAndAdmin) {
   EXPECT_EQ(HeaderOf(lift, "Location"), "/");
 }
 
-TEST_F(AppTest, FiveFailedSignInsLockTheName) {
+TEST_F(AppTest, FiveFailedSignInsLockTheNameForThatClient) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(Post("/login", "name=alice&password=guess" + std::to_string(i)).status, 401);
   WebResponse locked = Post("/login", "name=alice&password=alice+password");
   EXPECT_EQ(locked.status, 429) << "even the right password, while locked";
@@ -324,6 +325,30 @@ TEST_F(AppTest, FiveFailedSignInsLockTheName) {
   EXPECT_EQ(Post("/login", "name=reader&password=reader+password").status, 303) << "other names unaffected";
   clock_.Set(kNow + std::chrono::minutes(16));
   EXPECT_EQ(Post("/login", "name=alice&password=alice+password").status, 303) << "the lock ages out";
+}
+
+TEST_F(AppTest, AnotherClientCannotLockAliceOut) {
+  auto login_from = [&](const std::string& peer, const std::string& forwarded, const std::string& password) {
+    WebRequest r;
+    r.method = "POST";
+    r.path = "/login";
+    r.peer = peer;
+    r.body = "name=alice&password=" + password;
+    r.headers.emplace_back("host", "127.0.0.1:8750");
+    if (!forwarded.empty()) r.headers.emplace_back("x-forwarded-for", forwarded);
+    return app_->Handle(r).status;
+  };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(login_from("198.51.100.7", "", "guess"), 401);
+  EXPECT_EQ(login_from("198.51.100.7", "", "alice+password"), 429) << "the guessing client is locked";
+  EXPECT_EQ(login_from("203.0.113.9", "", "alice+password"), 303) << "alice, elsewhere, is not";
+  // Behind a proxy on this machine, the proxy's last hop names the client; a
+  // forged first hop does not let the guesser out.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(login_from("127.0.0.1", "10.0.0.1, 192.0.2.4", "guess"), 401);
+  EXPECT_EQ(login_from("127.0.0.1", "10.0.0.2, 192.0.2.4", "alice+password"), 429);
+  EXPECT_EQ(login_from("127.0.0.1", "192.0.2.5", "alice+password"), 303);
+  // Many clients guessing one name lock it for everyone.
+  for (int i = 0; i < 20; ++i) login_from("192.0.2." + std::to_string(100 + i), "", "guess");
+  EXPECT_EQ(login_from("203.0.113.9", "", "alice+password"), 429) << "a distributed guess locks the name";
 }
 
 TEST_F(AppTest, LoginRefusesWrongPasswordAndSignsOut) {
