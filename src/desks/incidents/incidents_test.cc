@@ -278,6 +278,18 @@ TEST(IncidentsTest, AWebhookDownHalfWayLeavesTheIncidentOpenWithItsNextStep) {
   EXPECT_NE(report->findings[0].title.find("stopped before step \"alert\""), std::string::npos);
   EXPECT_NE(report->findings[0].action.find("incident resume inc-0001"), std::string::npos);
 
+  // Opening it again with --rotate: the rotate step has run (skipped), so the
+  // new choice is refused, not silently ignored.
+  {
+    LeakedKeyRequest again;
+    again.key_id = f.leaked.record.id;
+    again.rotate = "all";
+    auto refused = OpenLeakedKey(ctx, again);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("inc-0001 already ran its rotate step"), std::string::npos)
+        << refused.error().message;
+  }
+
   // The receiver is back: resume runs only what is left.
   auto receiver = LoopbackServer::Start({{"/hook", 200, "ok"}});
   ASSERT_TRUE(receiver);
@@ -515,12 +527,16 @@ TEST(IncidentsTest, AStoreFailureHalfWayKeepsTheStepsDoneAndTheNextStep) {
 
   ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse_usage", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  auto resumed = Resume(ctx, run->incident.id);
+  // Opened again with --rotate before the rotate step ran: the new choice
+  // is taken (it used to be ignored) and the procedure continues.
+  auto resumed = OpenLeakedKey(ctx, {.key_id = f.leaked.record.id, .rotate = "owner"});
   ASSERT_TRUE(resumed) << resumed.error().message;
   EXPECT_FALSE(resumed->failure) << *resumed->failure;
+  EXPECT_TRUE(resumed->continued);
   ASSERT_EQ(resumed->steps.size(), 6u);
   EXPECT_EQ(resumed->steps[2].name, "usage");
   EXPECT_EQ(DetailOf(resumed->steps, "usage")["uses"], 32);
+  EXPECT_EQ(DetailOf(resumed->steps, "rotate")["scope"], "owner");
   EXPECT_TRUE(keys::VerifyAuditChain(*f.store)->ok) << "the refused step left no audit entry behind";
   auto trail = f.store->AuditTrail();
   int audited = 0;

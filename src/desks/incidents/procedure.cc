@@ -590,7 +590,35 @@ Result<RunOutcome> RunSteps(Context& ctx, IncidentRecord incident, bool continue
 Result<RunOutcome> OpenOrContinue(Context& ctx, std::string_view kind, const KeyRecord& key, Json params) {
   auto existing = OpenFor(ctx.store, kind, key.id);
   if (!existing) return Fail(existing.error());
-  if (*existing) return RunSteps(ctx, **existing, /*continued=*/true);
+  if (*existing) {
+    // Opening again continues the open incident. A choice given now (say
+    // --rotate all after a first run without it) applies if its step has not
+    // run yet; once it has, saying something else is an error, not ignored.
+    IncidentRecord incident = **existing;
+    Json stored = Parse(incident.params);
+    auto history = ctx.store.IncidentSteps(incident.id);
+    if (!history) return Fail(history.error());
+    const auto done = DoneSteps(*history);
+    struct Choice { const char* param; const char* flag; const char* step; const char* instead; };
+    static constexpr Choice kChoices[] = {
+        {"rotate", "--rotate", "rotate", "; rotate more keys with `ctodesk keys rotate`"},
+        {"exposed_since", "--exposed-since", "exposure", ""}};
+    bool changed = false;
+    for (const Choice& c : kChoices) {
+      if (!params.contains(c.param) || (stored.contains(c.param) && stored[c.param] == params[c.param])) continue;
+      if (done.contains(c.step)) {
+        return Fail(Error::Invalid(fmt::format("incident {} already ran its {} step, so {} cannot change it now{}",
+                                               incident.id, c.step, c.flag, c.instead)));
+      }
+      stored[c.param] = params[c.param];
+      changed = true;
+    }
+    if (changed) {
+      incident.params = JsonText(stored);
+      if (auto s = ctx.store.SaveIncident(incident); !s) return Fail(s.error());
+    }
+    return RunSteps(ctx, incident, /*continued=*/true);
+  }
   auto id = NextId(ctx.store);
   if (!id) return Fail(id.error());
   IncidentRecord i;
