@@ -124,6 +124,14 @@ no_secret "$WORK/stdout" "stdin scan"
 echo "password = \"p8Qz2LxT9w\"  # ctodesk:allow" > clean/allowed.py
 expect_exit 0 "$CTODESK" leaks scan clean/allowed.py
 
+# A generic guess in a test fixture is left out unless asked for.
+mkdir -p guesses/test/fixtures
+echo "password: Zr5wuvnemk4" > guesses/test/fixtures/db.yml
+expect_exit 0 "$CTODESK" leaks scan guesses
+expect_exit 1 "$CTODESK" leaks scan guesses --include-test-guesses
+expect_contains "$out" "test/fixtures/db.yml" "the fixture is named with --include-test-guesses"
+expect_contains "$out" "low confidence" "and ranked low"
+
 # Bad input: a clear error and exit 2.
 expect_exit 2 "$CTODESK" leaks scan "$WORK/missing"
 expect_contains "$err" "missing: no such file or folder" "a missing path is named"
