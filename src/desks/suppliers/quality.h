@@ -14,10 +14,12 @@
 //   schema-drift    same columns, in the same order, as the previous delivery
 //
 // Every configured rule yields a RuleResult, passing or not, so the store
-// keeps each rule's result. Not thread-safe.
+// keeps each rule's result. Not thread-safe; for reading a file on several
+// threads ReadDelivery gives each thread a Fork() and Join()s them in order.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,8 +75,10 @@ class QualityChecker final : public RecordSink {
   ~QualityChecker() override;
 
   void Columns(const std::vector<std::string>& columns) override;
-  void Row(std::int64_t line, const std::vector<std::string>& values) override;
+  void Row(std::int64_t line, const std::vector<std::string_view>& values) override;
   void Malformed(std::int64_t line, std::string message) override;
+  std::unique_ptr<RecordSink> Fork() const override;
+  void Join(RecordSink& later) override;
 
   // The results, after the read ended; `fatal` is the error that stopped it.
   std::vector<RuleResult> Finish(std::int64_t rows, const std::optional<Error>& fatal);
@@ -89,6 +93,7 @@ class QualityChecker final : public RecordSink {
  private:
   struct ColumnState;
   struct KeySet;
+  QualityChecker(const Rules& rules, TimePoint arrival, std::optional<PreviousDelivery> previous, bool fork);
   const Rules& rules_;
   TimePoint arrival_;
   std::optional<PreviousDelivery> previous_;

@@ -83,7 +83,9 @@ struct Collect : RecordSink {
   std::vector<std::pair<std::int64_t, std::vector<std::string>>> rows;
   std::vector<std::pair<std::int64_t, std::string>> malformed;
   void Columns(const std::vector<std::string>& c) override { columns = c; }
-  void Row(std::int64_t line, const std::vector<std::string>& v) override { rows.emplace_back(line, v); }
+  void Row(std::int64_t line, const std::vector<std::string_view>& v) override {
+    rows.emplace_back(line, std::vector<std::string>(v.begin(), v.end()));
+  }
   void Malformed(std::int64_t line, std::string m) override { malformed.emplace_back(line, std::move(m)); }
 };
 
