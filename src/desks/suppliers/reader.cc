@@ -32,7 +32,6 @@ namespace {
 
 constexpr size_t kBufSize = 1 << 20;
 constexpr size_t kSniff = 64 * 1024;
-constexpr size_t kCsvBlock = 8 << 20;  // CSV read and UTF-8-checked in 8 MiB blocks
 
 // Reads a file, decompressing gzip or zstd when its magic bytes say so.
 class DecompressBuf final : public std::streambuf {
@@ -396,10 +395,10 @@ bool StartsWithBom(const char* p, size_t n) { return n >= 3 && std::memcmp(p, "\
 // CSV from a stream (decompressed data): read in big blocks, each scanned in
 // place; a record cut by the end of a block is scanned again with the next.
 Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std::string& display,
-                             RecordSink& sink) {
+                             RecordSink& sink, size_t block) {
   CsvScanner scanner(DetectCsvDialect(head));
   CsvRecords records(display, sink);
-  std::vector<char> buf(kCsvBlock);
+  std::vector<char> buf(std::max<size_t>(block, 16));
   size_t start = 0, len = 0;
   bool eof = false, first = true;
   std::streambuf* sb = in.rdbuf();
@@ -473,14 +472,14 @@ struct RangeEnd {
 };
 
 // Scans records from `pos` until the first record boundary at or past
-// `halt_at` (or the end), in pieces of kCsvBlock bytes: each piece's UTF-8 is
+// `halt_at` (or the end), in pieces of `block` bytes: each piece's UTF-8 is
 // checked in one go before its records are handed out.
 RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, const char* end,
-                   const char* halt_at, Progress* progress) {
+                   const char* halt_at, Progress* progress, size_t block) {
   for (;;) {
     const char* piece = halt_at;
-    if (static_cast<size_t>(halt_at - pos) > kCsvBlock) {
-      const void* lf = std::memchr(pos + kCsvBlock, '\n', static_cast<size_t>(end - (pos + kCsvBlock)));
+    if (static_cast<size_t>(halt_at - pos) > block) {
+      const void* lf = std::memchr(pos + block, '\n', static_cast<size_t>(end - (pos + block)));
       piece = lf ? std::min(halt_at, static_cast<const char*>(lf) + 1) : halt_at;
     }
     const char* checked_to = simdjson::validate_utf8(pos, static_cast<size_t>(piece - pos)) ? piece : pos;
@@ -531,7 +530,9 @@ struct Part {
 // A plain CSV file, mapped: the header, then the rows on `threads` threads
 // when the sink can be forked, else on this one.
 Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& display, RecordSink& sink,
-                                   Progress* progress, const ReadTuning& tuning) {
+                                   Progress* progress, const ReadTuning& tuning, int& kept_parts) {
+  const size_t block = std::max<size_t>(tuning.block_bytes, 1);
+  kept_parts = 1;
   const char* data = file.data();
   const char* end = data + file.size();
   const char* pos = data;
@@ -554,7 +555,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   std::unique_ptr<RecordSink> probe = threads > 1 ? sink.Fork() : nullptr;
   const auto bytes = static_cast<std::int64_t>(end - pos);
   if (!probe || bytes < tuning.min_parallel_bytes || bytes < static_cast<std::int64_t>(threads)) {
-    auto r = ScanRange(scanner, records, pos, end, end, progress);
+    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
     if (records.fatal()) return Fail(*records.fatal());
     if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
     return records.rows();
@@ -584,7 +585,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   run([&](size_t k) { parts[k].lines = CountLines(parts[k].begin, parts[k].end, parts[k].lone_cr); });
   bool lone_cr = std::any_of(parts.begin(), parts.end(), [](const Part& p) { return p.lone_cr; });
   if (lone_cr || parts.size() < 2) {
-    auto r = ScanRange(scanner, records, pos, end, end, progress);
+    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
     if (records.fatal()) return Fail(*records.fatal());
     if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
     return records.rows();
@@ -605,7 +606,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   }
   run([&](size_t k) {
     Part& p = parts[k];
-    p.result = ScanRange(*p.scanner, *p.records, p.begin, end, p.end, progress);
+    p.result = ScanRange(*p.scanner, *p.records, p.begin, end, p.end, progress, block);
   });
 
   // Keep the parts whose guessed start proved to be a record boundary: the
@@ -620,8 +621,9 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   }
   Part& last = parts[kept - 1];
   if (kept < parts.size() && last.result.stop == CsvScanner::Stop::kHalt && !last.records->fatal()) {
-    last.result = ScanRange(*last.scanner, *last.records, last.result.pos, end, end, nullptr);
+    last.result = ScanRange(*last.scanner, *last.records, last.result.pos, end, end, nullptr, block);
   }
+  kept_parts = static_cast<int>(kept);
   std::int64_t rows = 0;
   for (size_t k = 0; k < kept; ++k) {
     rows += parts[k].records->rows();
@@ -788,7 +790,7 @@ Result<std::unique_ptr<DeliveryStream>> DeliveryStream::Open(const std::filesyst
 }
 
 Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string& display,
-                              std::string_view extension_hint, RecordSink& sink) {
+                              std::string_view extension_hint, RecordSink& sink, ReadTuning tuning) {
   std::string head(kSniff, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
@@ -801,7 +803,7 @@ Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string
   Result<std::int64_t> rows = 0;
   try {
     switch (format) {
-      case Format::kCsv: rows = ReadCsv(chained, sniff, display, sink); break;
+      case Format::kCsv: rows = ReadCsv(chained, sniff, display, sink, tuning.block_bytes); break;
       case Format::kJsonLines: rows = ReadJsonLines(chained, display, sink); break;
       case Format::kJsonArray: rows = ReadJsonArray(chained, display, sink); break;
       case Format::kAuto: break;
@@ -837,8 +839,9 @@ Result<ReadStats> ReadDelivery(const std::filesystem::path& path, Format format,
                       : format;
       if (!gzip && !zstd && f2 == Format::kCsv) {
         Result<std::int64_t> rows = 0;
+        int parts = 1;
         try {
-          rows = ReadMappedCsv(*map, display, sink, progress, tuning);
+          rows = ReadMappedCsv(*map, display, sink, progress, tuning, parts);
         } catch (const std::exception& e) {
           return Fail(Error::Invalid(fmt::format("{}: {}", display, e.what())));
         }
@@ -846,13 +849,14 @@ Result<ReadStats> ReadDelivery(const std::filesystem::path& path, Format format,
         ReadStats stats;
         stats.format = Format::kCsv;
         stats.rows = *rows;
+        stats.parts = parts;
         return stats;
       }
     }
   }
   auto stream = DeliveryStream::Open(path, progress);
   if (!stream) return Fail(stream.error());
-  auto stats = ReadRecords((*stream)->stream(), format, display, display, sink);
+  auto stats = ReadRecords((*stream)->stream(), format, display, display, sink, tuning);
   // A decompression error explains a parse error that follows from it.
   if (auto e = (*stream)->error()) return Fail(Error::Invalid(fmt::format("{}: {}", display, *e)));
   if (!stats) return Fail(stats.error());

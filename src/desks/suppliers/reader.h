@@ -66,12 +66,14 @@ class RecordSink {
 struct ReadTuning {
   unsigned threads = 0;                           // 0: one per core
   std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
+  std::size_t block_bytes = 8 << 20;              // CSV is read and UTF-8-checked in blocks of this
 };
 
 struct ReadStats {
   Format format = Format::kCsv;
   Compression compression = Compression::kNone;
   std::int64_t rows = 0;  // records after the header, malformed ones included
+  int parts = 1;          // parts of the file read in parallel (and kept)
 };
 
 // Opens `path`, recognises compression and (for kAuto) the format, and feeds
@@ -84,7 +86,7 @@ Result<ReadStats> ReadDelivery(const std::filesystem::path& path, Format format,
 // decompressing streams). `extension_hint` is the file name used to guess a
 // format when `format` is kAuto.
 Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string& display,
-                              std::string_view extension_hint, RecordSink& sink);
+                              std::string_view extension_hint, RecordSink& sink, ReadTuning tuning = {});
 
 // `text` compressed as gzip or zstd (or unchanged for kNone), as a supplier
 // would send it; for demos, tests and benchmarks.
