@@ -4,10 +4,9 @@
 // freshness only a string comparison — ISO dates and times order correctly as
 // text, so only the newest value is parsed, once, at the end.
 //
-// Uniqueness keeps 64-bit XXH3 hashes of the values in an open-addressing
-// table (16 bytes a row, where a set of strings would hold the whole column),
-// not the values: two different values with the same hash would count as a
-// duplicate. For n distinct values the odds of any such collision are about
+// Uniqueness keeps 64-bit XXH3 hashes of the values (16 bytes a row with the
+// line, where a set of strings would hold the whole column), not the values:
+// two different values with the same hash would count as a duplicate. For n distinct values the odds of any such collision are about
 // n^2 / 2^65: 1 in 90,000 for 20 million values, 1 in 9 billion for 20,000.
 #include "desks/suppliers/quality.h"
 
@@ -16,6 +15,9 @@
 #include <cmath>
 #include <cstring>
 #include <iterator>
+
+#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <xxhash.h>
@@ -142,67 +144,95 @@ class AllowedSet {
 
 }  // namespace
 
-// Open addressing over 64-bit hashes, 0 meaning empty. A fork's set also
-// keeps the line each hash was first seen on, so that when it is joined into
-// the set of the rows before it, the rows that repeat an earlier part's value
-// can be named.
+// Uniqueness over 64-bit hashes without a big hash table: one table of
+// tens of millions of slots touched at random costs a cache and a TLB miss
+// per row. Instead each (hash, line) is appended to one of 256 buckets by the
+// hash's top byte: sequential writes. Count() then takes the buckets one at a
+// time, each small enough that its own table stays in cache, and finds the
+// repeats: the entries whose hash came earlier in the bucket. Buckets keep
+// file order (a later part's entries are appended after the earlier part's),
+// so "earlier" means earlier in the file, as in one pass. 16 bytes a row.
 struct QualityChecker::KeySet {
-  explicit KeySet(bool with_lines) : with_lines(with_lines) {
-    if (with_lines) lines.assign(slots.size(), 0);
+  static constexpr int kBucketBits = 8;
+  static constexpr size_t kBuckets = size_t{1} << kBucketBits;
+  struct Entry {
+    std::uint64_t hash;
+    std::int64_t line;
+  };
+  std::vector<std::vector<Entry>> buckets = std::vector<std::vector<Entry>>(kBuckets);
+  std::int64_t repeats = 0;
+  std::vector<std::int64_t> repeat_rows;  // the first kSampleRows
+  bool counted = false;
+
+  void Reserve(std::uint64_t n) {
+    size_t per = static_cast<size_t>(n / kBuckets + n / kBuckets / 8 + 16);
+    for (auto& b : buckets) b.reserve(per);
   }
-  bool with_lines;
-  std::vector<std::uint64_t> slots = std::vector<std::uint64_t>(1024, 0);
-  std::vector<std::int64_t> lines;  // parallel to slots when with_lines
-  size_t size = 0;
-  // True when `h` was new.
-  bool Insert(std::uint64_t h, std::int64_t line) {
-    if ((size + 1) * 2 > slots.size()) Grow();
-    size_t mask = slots.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots[i] == h) return false;
-      if (slots[i] == 0) {
-        slots[i] = h;
-        if (with_lines) lines[i] = line;
-        ++size;
-        return true;
+  void Add(std::uint64_t h, std::int64_t line) { buckets[h >> (64 - kBucketBits)].push_back({h, line}); }
+  // Appends a later part's entries (neither counted yet).
+  void Join(KeySet& later) {
+    for (size_t b = 0; b < kBuckets; ++b) {
+      auto& mine = buckets[b];
+      auto& theirs = later.buckets[b];
+      if (mine.empty()) {
+        mine.swap(theirs);
+      } else {
+        mine.insert(mine.end(), theirs.begin(), theirs.end());
+      }
+      std::vector<Entry>().swap(theirs);
+    }
+  }
+  // Counts the repeats, on two threads when there are many entries.
+  void Count() {
+    if (counted) return;
+    counted = true;
+    size_t total = 0;
+    for (const auto& b : buckets) total += b.size();
+    std::int64_t reps[2] = {0, 0};
+    std::vector<std::int64_t> rows[2];
+    if (total > (1u << 20) && std::thread::hardware_concurrency() > 1) {
+      std::thread other([&] { CountBuckets(kBuckets / 2, kBuckets, reps[1], rows[1]); });
+      CountBuckets(0, kBuckets / 2, reps[0], rows[0]);
+      other.join();
+    } else {
+      CountBuckets(0, kBuckets, reps[0], rows[0]);
+    }
+    repeats = reps[0] + reps[1];
+    rows[0].insert(rows[0].end(), rows[1].begin(), rows[1].end());
+    std::sort(rows[0].begin(), rows[0].end());
+    if (rows[0].size() > QualityChecker::kSampleRows) rows[0].resize(QualityChecker::kSampleRows);
+    repeat_rows = std::move(rows[0]);
+    for (auto& b : buckets) std::vector<Entry>().swap(b);
+  }
+
+ private:
+  void CountBuckets(size_t from, size_t to, std::int64_t& reps, std::vector<std::int64_t>& rows) const {
+    std::vector<std::uint64_t> table;  // 0: empty; cleared after each bucket
+    for (size_t b = from; b < to; ++b) {
+      const auto& v = buckets[b];
+      if (v.empty()) continue;
+      size_t n = 16;
+      while (n < v.size() * 2) n *= 2;
+      if (table.size() < n) table.assign(n, 0);
+      const size_t mask = n - 1;
+      size_t sampled = 0;
+      for (const Entry& e : v) {
+        size_t i = e.hash & mask;
+        while (table[i] != 0 && table[i] != e.hash) i = (i + 1) & mask;
+        if (table[i] == e.hash) {
+          ++reps;
+          // A bucket's first repeats are in file order; the overall first
+          // ones are among the buckets' first ones.
+          if (sampled++ < QualityChecker::kSampleRows) rows.push_back(e.line);
+        } else {
+          table[i] = e.hash;
+        }
+      }
+      // Every occupied slot lies in a run that starts at some entry's home.
+      for (const Entry& e : v) {
+        for (size_t i = e.hash & mask; table[i] != 0; i = (i + 1) & mask) table[i] = 0;
       }
     }
-  }
-  void Grow() {
-    std::vector<std::uint64_t> old = std::move(slots);
-    std::vector<std::int64_t> old_lines = std::move(lines);
-    slots.assign(old.size() * 2, 0);
-    if (with_lines) lines.assign(slots.size(), 0);
-    size_t mask = slots.size() - 1;
-    for (size_t k = 0; k < old.size(); ++k) {
-      std::uint64_t h = old[k];
-      if (h == 0) continue;
-      size_t i = h & mask;
-      while (slots[i] != 0) i = (i + 1) & mask;
-      slots[i] = h;
-      if (with_lines) lines[i] = old_lines[k];
-    }
-  }
-  // Adds a later part's hashes; returns how many were already here, with
-  // the first kSampleRows of their lines in `rows`.
-  std::int64_t Join(const KeySet& later, std::vector<std::int64_t>& rows) {
-    std::int64_t repeats = 0;
-    rows.clear();
-    for (size_t k = 0; k < later.slots.size(); ++k) {
-      std::uint64_t h = later.slots[k];
-      if (h == 0) continue;
-      std::int64_t line = later.with_lines ? later.lines[k] : 0;
-      if (Insert(h, line)) continue;
-      ++repeats;
-      // Keep the smallest lines: they are the first repeats in file order.
-      if (rows.size() < QualityChecker::kSampleRows) {
-        rows.insert(std::upper_bound(rows.begin(), rows.end(), line), line);
-      } else if (line < rows.back()) {
-        rows.pop_back();
-        rows.insert(std::upper_bound(rows.begin(), rows.end(), line), line);
-      }
-    }
-    return repeats;
   }
 };
 
@@ -214,8 +244,6 @@ struct QualityChecker::ColumnState {
   std::vector<std::int64_t> bad_type_rows;
   std::int64_t not_allowed = 0;
   std::vector<std::int64_t> not_allowed_rows;
-  std::int64_t duplicates = 0;
-  std::vector<std::int64_t> duplicate_rows;
   std::vector<std::int64_t> null_rows;
   std::string newest;  // greatest value as text (freshness)
   std::int64_t newest_line = 0;
@@ -267,23 +295,29 @@ std::string SampleRows(const std::vector<std::int64_t>& rows, std::int64_t total
 
 QualityChecker::QualityChecker(const Rules& rules, TimePoint arrival,
                                std::optional<PreviousDelivery> previous)
-    : QualityChecker(rules, arrival, std::move(previous), false) {}
-
-QualityChecker::QualityChecker(const Rules& rules, TimePoint arrival,
-                               std::optional<PreviousDelivery> previous, bool fork)
     : rules_(rules), arrival_(arrival), previous_(std::move(previous)) {
   states_.resize(rules_.columns.size());
   for (size_t i = 0; i < rules_.columns.size(); ++i) {
     const ColumnRule& r = rules_.columns[i];
     if (!r.allowed.empty()) states_[i].allowed = std::make_unique<AllowedSet>(r.allowed);
-    if (r.unique) states_[i].seen = std::make_unique<KeySet>(fork);
+    if (r.unique) states_[i].seen = std::make_unique<KeySet>();
   }
   key_index_.assign(rules_.unique_key.size(), -1);
-  if (!rules_.unique_key.empty()) key_seen_ = std::make_unique<KeySet>(fork);
+  if (!rules_.unique_key.empty()) key_seen_ = std::make_unique<KeySet>();
+}
+
+void QualityChecker::ExpectRows(std::int64_t rows) {
+  if (rows <= 0) return;
+  // Not past a billion rows on a guess: the table grows when it has to.
+  auto n = static_cast<std::uint64_t>(std::min<std::int64_t>(rows, 1'000'000'000));
+  for (ColumnState& s : states_) {
+    if (s.seen) s.seen->Reserve(n);
+  }
+  if (key_seen_) key_seen_->Reserve(n);
 }
 
 std::unique_ptr<RecordSink> QualityChecker::Fork() const {
-  auto fork = std::unique_ptr<QualityChecker>(new QualityChecker(rules_, arrival_, previous_, true));
+  auto fork = std::make_unique<QualityChecker>(rules_, arrival_, previous_);
   fork->ordered_ = ordered_;
   return fork;
 }
@@ -304,23 +338,13 @@ void QualityChecker::Join(RecordSink& later_sink) {
     s.bad_type_rows = MergeSamples(s.bad_type_rows, t.bad_type_rows);
     s.not_allowed += t.not_allowed;
     s.not_allowed_rows = MergeSamples(s.not_allowed_rows, t.not_allowed_rows);
-    if (s.seen && t.seen) {
-      std::vector<std::int64_t> repeat_rows;
-      std::int64_t repeats = s.seen->Join(*t.seen, repeat_rows);
-      s.duplicates += t.duplicates + repeats;
-      s.duplicate_rows = MergeSamples(s.duplicate_rows, MergeSamples(t.duplicate_rows, repeat_rows));
-    }
+    if (s.seen && t.seen) s.seen->Join(*t.seen);
     if (t.newest_line != 0 && (s.newest_line == 0 || t.newest > s.newest)) {
       s.newest = t.newest;
       s.newest_line = t.newest_line;
     }
   }
-  if (key_seen_ && later.key_seen_) {
-    std::vector<std::int64_t> repeat_rows;
-    std::int64_t repeats = key_seen_->Join(*later.key_seen_, repeat_rows);
-    key_duplicates_ += later.key_duplicates_ + repeats;
-    key_rows_ = MergeSamples(key_rows_, MergeSamples(later.key_rows_, repeat_rows));
-  }
+  if (key_seen_ && later.key_seen_) key_seen_->Join(*later.key_seen_);
   rows_seen_ += later.rows_seen_;
   if (malformed_ == 0 && later.malformed_ > 0) first_malformed_ = later.first_malformed_;
   malformed_ += later.malformed_;
@@ -370,10 +394,7 @@ void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>&
       ++s.not_allowed;
       Sample(s.not_allowed_rows, line);
     }
-    if (s.seen && !s.seen->Insert(Hash(v), line)) {
-      ++s.duplicates;
-      Sample(s.duplicate_rows, line);
-    }
+    if (s.seen) s.seen->Add(Hash(v), line);
     if (r.max_age && v > s.newest) {
       s.newest = v;
       s.newest_line = line;
@@ -385,10 +406,7 @@ void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>&
       if (k >= 0) key_buffer_ += values[static_cast<size_t>(k)];
       key_buffer_.push_back('\x1f');
     }
-    if (!key_seen_->Insert(Hash(key_buffer_), line)) {
-      ++key_duplicates_;
-      Sample(key_rows_, line);
-    }
+    key_seen_->Add(Hash(key_buffer_), line);
   }
 }
 
@@ -451,12 +469,14 @@ std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::opt
       out.push_back(std::move(r));
     }
     if (rule.unique) {
-      RuleResult r{"unique", rule.name, s.duplicates == 0, "", s.duplicate_rows};
-      r.message = s.duplicates == 0
+      s.seen->Count();
+      const std::int64_t duplicates = s.seen->repeats;
+      RuleResult r{"unique", rule.name, duplicates == 0, "", s.seen->repeat_rows};
+      r.message = duplicates == 0
                       ? fmt::format("all values of \"{}\" unique", rule.name)
-                      : fmt::format("{} duplicate value{} in \"{}\" (rows {})", s.duplicates,
-                                    s.duplicates == 1 ? "" : "s", rule.name,
-                                    SampleRows(s.duplicate_rows, s.duplicates));
+                      : fmt::format("{} duplicate value{} in \"{}\" (rows {})", duplicates,
+                                    duplicates == 1 ? "" : "s", rule.name,
+                                    SampleRows(s.seen->repeat_rows, duplicates));
       out.push_back(std::move(r));
     }
     if (!rule.allowed.empty()) {
@@ -490,12 +510,14 @@ std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::opt
   if (!rules_.unique_key.empty()) {
     std::string key;
     for (const auto& k : rules_.unique_key) key += (key.empty() ? "" : "+") + k;
-    RuleResult r{"unique", key, key_duplicates_ == 0, "", key_rows_};
-    r.message = key_duplicates_ == 0
+    key_seen_->Count();
+    const std::int64_t duplicates = key_seen_->repeats;
+    const std::vector<std::int64_t>& rows = key_seen_->repeat_rows;
+    RuleResult r{"unique", key, duplicates == 0, "", rows};
+    r.message = duplicates == 0
                     ? fmt::format("key ({}) unique", key)
-                    : fmt::format("{} duplicate key{} ({}) (rows {})", key_duplicates_,
-                                  key_duplicates_ == 1 ? "" : "s", key,
-                                  SampleRows(key_rows_, key_duplicates_));
+                    : fmt::format("{} duplicate key{} ({}) (rows {})", duplicates, duplicates == 1 ? "" : "s",
+                                  key, SampleRows(rows, duplicates));
     out.push_back(std::move(r));
   }
   if (rules_.min_rows || rules_.max_rows) {

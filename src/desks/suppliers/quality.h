@@ -77,6 +77,7 @@ class QualityChecker final : public RecordSink {
   void Columns(const std::vector<std::string>& columns) override;
   void Row(std::int64_t line, const std::vector<std::string_view>& values) override;
   void Malformed(std::int64_t line, std::string message) override;
+  void ExpectRows(std::int64_t rows) override;
   std::unique_ptr<RecordSink> Fork() const override;
   void Join(RecordSink& later) override;
 
@@ -93,7 +94,6 @@ class QualityChecker final : public RecordSink {
  private:
   struct ColumnState;
   struct KeySet;
-  QualityChecker(const Rules& rules, TimePoint arrival, std::optional<PreviousDelivery> previous, bool fork);
   const Rules& rules_;
   TimePoint arrival_;
   std::optional<PreviousDelivery> previous_;
@@ -101,8 +101,6 @@ class QualityChecker final : public RecordSink {
   std::vector<ColumnState> states_;  // one per rules_.columns
   std::vector<int> key_index_;       // unique_key columns, -1 when absent
   std::unique_ptr<KeySet> key_seen_;
-  std::int64_t key_duplicates_ = 0;
-  std::vector<std::int64_t> key_rows_;
   std::int64_t rows_seen_ = 0;  // rows passed to Row()
   std::int64_t malformed_ = 0;
   std::string first_malformed_;

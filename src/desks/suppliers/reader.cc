@@ -551,9 +551,18 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   if (progress) progress->Add(pos - data);
   if (!records.have_header() || pos == end) return 0;
 
+  // Rows to expect, from the line length of the first MiB.
+  const size_t sample = std::min<size_t>(static_cast<size_t>(end - pos), 1 << 20);
+  const auto sample_lines = std::count(pos, pos + sample, '\n');
+  const double bytes_per_line = static_cast<double>(sample) / static_cast<double>(std::max<std::int64_t>(sample_lines, 1));
+  auto expect = [&](const char* b, const char* e) {
+    return static_cast<std::int64_t>(static_cast<double>(e - b) / bytes_per_line);
+  };
+
   unsigned threads = tuning.threads ? tuning.threads : std::max(1u, std::thread::hardware_concurrency());
   std::unique_ptr<RecordSink> probe = threads > 1 ? sink.Fork() : nullptr;
   const auto bytes = static_cast<std::int64_t>(end - pos);
+  sink.ExpectRows(expect(pos, end));
   if (!probe || bytes < tuning.min_parallel_bytes || bytes < static_cast<std::int64_t>(threads)) {
     auto r = ScanRange(scanner, records, pos, end, end, progress, block);
     if (records.fatal()) return Fail(*records.fatal());
@@ -599,6 +608,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
     } else {
       p.fork = k == 1 ? std::move(probe) : sink.Fork();
       p.fork->Columns(records.header());
+      p.fork->ExpectRows(expect(p.begin, p.end));
       p.scanner = std::make_unique<CsvScanner>(scanner.dialect(), line);
       p.records = std::make_unique<CsvRecords>(display, *p.fork, records.header());
     }

@@ -54,6 +54,10 @@ class RecordSink {
   // A record that could not be taken as it is; `message` says what.
   virtual void Malformed(std::int64_t line, std::string message) = 0;
 
+  // A guess of how many rows will follow (from the file size), so tables can
+  // be sized once instead of growing; may be called again for a larger guess.
+  virtual void ExpectRows(std::int64_t rows) { (void)rows; }
+
   // For reading one file on several threads: a new, empty sink of the same
   // kind that can later be Join()ed into this one, or null when the sink
   // cannot be split (then the file is read on one thread).
