@@ -90,6 +90,7 @@ class CsvScanner {
 
  private:
   std::string_view Field(const char* b, const char* e, int quotes, size_t index);
+  std::string_view Decode(const char* b, const char* e, size_t index);
 
   CsvDialect dialect_;
   std::int64_t line_;
@@ -101,12 +102,18 @@ class CsvScanner {
 
 // A field's value from its raw bytes. Quotes have to be interpreted only
 // when the field holds some; the common quoted case "text" is a view inside.
-inline std::string_view CsvScanner::Field(const char* b, const char* e, int quotes, size_t index) {
+inline __attribute__((always_inline)) std::string_view CsvScanner::Field(const char* b, const char* e, int quotes,
+                                                                          size_t index) {
   if (quotes == 0) return {b, static_cast<size_t>(e - b)};
   const char quote = dialect_.quote;
   if (quotes == 2 && e - b >= 2 && *b == quote && e[-1] == quote) {
     return {b + 1, static_cast<size_t>(e - b - 2)};
   }
+  return Decode(b, e, index);
+}
+
+inline std::string_view CsvScanner::Decode(const char* b, const char* e, size_t index) {
+  const char quote = dialect_.quote;
   while (decoded_.size() <= index) decoded_.emplace_back();
   std::string& out = decoded_[index];
   out.clear();

@@ -31,7 +31,10 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsInt(std::string_view v) {
   if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
   if (v.empty()) return false;
-  return std::all_of(v.begin(), v.end(), IsDigit);
+  for (char c : v) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
 }
 
 bool IsNumber(std::string_view v) {
@@ -85,6 +88,35 @@ std::uint64_t Hash(std::string_view s) {
   return h == 0 ? 1 : h;  // 0 marks an empty slot
 }
 
+inline bool HasType(std::string_view v, ColumnType type) {
+  switch (type) {
+    case ColumnType::kString: return true;
+    case ColumnType::kInt: return IsInt(v);
+    case ColumnType::kNumber: return IsNumber(v);
+    case ColumnType::kBool: return IsBool(v);
+    case ColumnType::kDate: return IsDate(v);
+    case ColumnType::kDateTime: return ParseTime(v).has_value();
+  }
+  return false;
+}
+
+// a > b as bytes, without a library call for the short values compared here.
+inline bool Greater(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) > static_cast<unsigned char>(b[i]);
+  }
+  return a.size() > b.size();
+}
+
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 std::string Percent(double r) {
   if (r == 0) return "0%";
   if (r < 0.001) return fmt::format("{:.3f}%", r * 100);
@@ -103,42 +135,62 @@ std::vector<std::int64_t> MergeSamples(const std::vector<std::int64_t>& a, const
   return out;
 }
 
-// The allowed values of a column: a list searched by length and bytes when
-// short, an open-addressing table of hashes (then the bytes) when long.
+// The allowed values of a column. Values of up to 7 bytes (codes, states,
+// countries: the usual case) are packed with their length into one 64-bit
+// word each and found by comparing words; longer ones by a list searched by
+// length and bytes when short, or an open-addressing table when long.
 class AllowedSet {
  public:
-  explicit AllowedSet(const std::vector<std::string>& values) : values_(values) {
-    std::sort(values_.begin(), values_.end());
-    values_.erase(std::unique(values_.begin(), values_.end()), values_.end());
-    if (values_.size() > kLinear) {
+  explicit AllowedSet(const std::vector<std::string>& values) {
+    for (const std::string& v : values) {
+      if (v.size() <= 7) short_.push_back(Pack(v));
+      else long_.push_back(v);
+    }
+    std::sort(short_.begin(), short_.end());
+    short_.erase(std::unique(short_.begin(), short_.end()), short_.end());
+    std::sort(long_.begin(), long_.end());
+    long_.erase(std::unique(long_.begin(), long_.end()), long_.end());
+    if (long_.size() > kLinear) {
       size_t n = 16;
-      while (n < values_.size() * 2) n *= 2;
+      while (n < long_.size() * 2) n *= 2;
       slots_.assign(n, -1);
-      for (size_t i = 0; i < values_.size(); ++i) {
-        size_t s = Hash(values_[i]) & (n - 1);
+      for (size_t i = 0; i < long_.size(); ++i) {
+        size_t s = Hash(long_[i]) & (n - 1);
         while (slots_[s] >= 0) s = (s + 1) & (n - 1);
         slots_[s] = static_cast<int>(i);
       }
     }
   }
-  bool empty() const { return values_.empty(); }
   bool Contains(std::string_view v) const {
+    if (v.size() <= 7) {
+      const std::uint64_t k = Pack(v);
+      if (short_.size() > kLinear) return std::binary_search(short_.begin(), short_.end(), k);
+      bool found = false;
+      for (std::uint64_t a : short_) found |= a == k;
+      return found;
+    }
     if (slots_.empty()) {
-      for (const std::string& a : values_) {
-        if (a.size() == v.size() && std::memcmp(a.data(), v.data(), v.size()) == 0) return true;
+      for (const std::string& a : long_) {
+        if (SameBytes(a, v)) return true;
       }
       return false;
     }
     size_t mask = slots_.size() - 1;
     for (size_t s = Hash(v) & mask; slots_[s] >= 0; s = (s + 1) & mask) {
-      if (values_[static_cast<size_t>(slots_[s])] == v) return true;
+      if (long_[static_cast<size_t>(slots_[s])] == v) return true;
     }
     return false;
   }
 
  private:
+  static std::uint64_t Pack(std::string_view v) {
+    std::uint64_t k = static_cast<std::uint64_t>(v.size()) << 56;
+    for (size_t i = 0; i < v.size(); ++i) k |= static_cast<std::uint64_t>(static_cast<unsigned char>(v[i])) << (8 * i);
+    return k;
+  }
   static constexpr size_t kLinear = 12;
-  std::vector<std::string> values_;
+  std::vector<std::uint64_t> short_;
+  std::vector<std::string> long_;
   std::vector<int> slots_;
 };
 
@@ -160,6 +212,8 @@ struct QualityChecker::KeySet {
     std::int64_t line;
   };
   std::vector<std::vector<Entry>> buckets = std::vector<std::vector<Entry>>(kBuckets);
+  // Later parts' buckets, in file order, appended by Join() without copying.
+  std::vector<std::vector<std::vector<Entry>>> joined;
   std::int64_t repeats = 0;
   std::vector<std::int64_t> repeat_rows;  // the first kSampleRows
   bool counted = false;
@@ -169,18 +223,12 @@ struct QualityChecker::KeySet {
     for (auto& b : buckets) b.reserve(per);
   }
   void Add(std::uint64_t h, std::int64_t line) { buckets[h >> (64 - kBucketBits)].push_back({h, line}); }
-  // Appends a later part's entries (neither counted yet).
+  // Takes a later part's entries (neither counted yet).
   void Join(KeySet& later) {
-    for (size_t b = 0; b < kBuckets; ++b) {
-      auto& mine = buckets[b];
-      auto& theirs = later.buckets[b];
-      if (mine.empty()) {
-        mine.swap(theirs);
-      } else {
-        mine.insert(mine.end(), theirs.begin(), theirs.end());
-      }
-      std::vector<Entry>().swap(theirs);
-    }
+    joined.push_back(std::move(later.buckets));
+    for (auto& more : later.joined) joined.push_back(std::move(more));
+    later.buckets.assign(kBuckets, {});
+    later.joined.clear();
   }
   // Counts the repeats, on two threads when there are many entries.
   void Count() {
@@ -188,6 +236,9 @@ struct QualityChecker::KeySet {
     counted = true;
     size_t total = 0;
     for (const auto& b : buckets) total += b.size();
+    for (const auto& part : joined) {
+      for (const auto& b : part) total += b.size();
+    }
     std::int64_t reps[2] = {0, 0};
     std::vector<std::int64_t> rows[2];
     if (total > (1u << 20) && std::thread::hardware_concurrency() > 1) {
@@ -202,42 +253,53 @@ struct QualityChecker::KeySet {
     std::sort(rows[0].begin(), rows[0].end());
     if (rows[0].size() > QualityChecker::kSampleRows) rows[0].resize(QualityChecker::kSampleRows);
     repeat_rows = std::move(rows[0]);
-    for (auto& b : buckets) std::vector<Entry>().swap(b);
+    buckets.assign(kBuckets, {});
+    joined.clear();
   }
 
  private:
   void CountBuckets(size_t from, size_t to, std::int64_t& reps, std::vector<std::int64_t>& rows) const {
     std::vector<std::uint64_t> table;  // 0: empty; cleared after each bucket
     for (size_t b = from; b < to; ++b) {
-      const auto& v = buckets[b];
-      if (v.empty()) continue;
+      size_t size = buckets[b].size();
+      for (const auto& part : joined) size += part[b].size();
+      if (size == 0) continue;
       size_t n = 16;
-      while (n < v.size() * 2) n *= 2;
+      while (n < size * 2) n *= 2;
       if (table.size() < n) table.assign(n, 0);
       const size_t mask = n - 1;
       size_t sampled = 0;
-      for (const Entry& e : v) {
-        size_t i = e.hash & mask;
-        while (table[i] != 0 && table[i] != e.hash) i = (i + 1) & mask;
-        if (table[i] == e.hash) {
-          ++reps;
-          // A bucket's first repeats are in file order; the overall first
-          // ones are among the buckets' first ones.
-          if (sampled++ < QualityChecker::kSampleRows) rows.push_back(e.line);
-        } else {
-          table[i] = e.hash;
+      auto count = [&](const std::vector<Entry>& v) {
+        for (const Entry& e : v) {
+          size_t i = e.hash & mask;
+          while (table[i] != 0 && table[i] != e.hash) i = (i + 1) & mask;
+          if (table[i] == e.hash) {
+            ++reps;
+            // A bucket's first repeats are in file order; the overall first
+            // ones are among the buckets' first ones.
+            if (sampled++ < QualityChecker::kSampleRows) rows.push_back(e.line);
+          } else {
+            table[i] = e.hash;
+          }
         }
-      }
+      };
+      auto clear = [&](const std::vector<Entry>& v) {
+        for (const Entry& e : v) {
+          for (size_t i = e.hash & mask; table[i] != 0; i = (i + 1) & mask) table[i] = 0;
+        }
+      };
+      count(buckets[b]);
+      for (const auto& part : joined) count(part[b]);
       // Every occupied slot lies in a run that starts at some entry's home.
-      for (const Entry& e : v) {
-        for (size_t i = e.hash & mask; table[i] != 0; i = (i + 1) & mask) table[i] = 0;
-      }
+      clear(buckets[b]);
+      for (const auto& part : joined) clear(part[b]);
     }
   }
 };
 
 struct QualityChecker::ColumnState {
   int index = -1;          // in columns_, -1 while absent
+  ColumnType type = ColumnType::kString;  // the rule's type, kString: untested
   std::int64_t rows_before = 0;  // rows seen before the column appeared (JSON)
   std::int64_t nulls = 0;
   std::int64_t bad_type = 0;
@@ -271,17 +333,7 @@ std::optional<ColumnType> ParseColumnType(std::string_view name) {
   return std::nullopt;
 }
 
-bool ValueHasType(std::string_view v, ColumnType type) {
-  switch (type) {
-    case ColumnType::kString: return true;
-    case ColumnType::kInt: return IsInt(v);
-    case ColumnType::kNumber: return IsNumber(v);
-    case ColumnType::kBool: return IsBool(v);
-    case ColumnType::kDate: return IsDate(v);
-    case ColumnType::kDateTime: return ParseTime(v).has_value();
-  }
-  return false;
-}
+bool ValueHasType(std::string_view v, ColumnType type) { return HasType(v, type); }
 
 std::string SampleRows(const std::vector<std::int64_t>& rows, std::int64_t total) {
   std::string out;
@@ -299,6 +351,7 @@ QualityChecker::QualityChecker(const Rules& rules, TimePoint arrival,
   states_.resize(rules_.columns.size());
   for (size_t i = 0; i < rules_.columns.size(); ++i) {
     const ColumnRule& r = rules_.columns[i];
+    if (r.type) states_[i].type = *r.type;
     if (!r.allowed.empty()) states_[i].allowed = std::make_unique<AllowedSet>(r.allowed);
     if (r.unique) states_[i].seen = std::make_unique<KeySet>();
   }
@@ -386,7 +439,7 @@ void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>&
       Sample(s.null_rows, line);
       continue;
     }
-    if (r.type && *r.type != ColumnType::kString && !ValueHasType(v, *r.type)) {
+    if (s.type != ColumnType::kString && !HasType(v, s.type)) {
       ++s.bad_type;
       Sample(s.bad_type_rows, line);
     }
@@ -395,7 +448,7 @@ void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>&
       Sample(s.not_allowed_rows, line);
     }
     if (s.seen) s.seen->Add(Hash(v), line);
-    if (r.max_age && v > s.newest) {
+    if (r.max_age && Greater(v, s.newest)) {
       s.newest = v;
       s.newest_line = line;
     }

@@ -19,7 +19,13 @@
 #include <zstd.h>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <atomic>
 #include <thread>
 #include <utility>
 
@@ -498,22 +504,41 @@ RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, co
 // (such a file is read on one thread: a lone CR ends a line only outside
 // quotes, so lines could not be counted ahead).
 std::int64_t CountLines(const char* b, const char* e, bool& lone_cr) {
-  std::int64_t n = 0;
-  for (const char* p = b; p < e;) {
-    const void* hit = std::memchr(p, '\n', static_cast<size_t>(e - p));
-    const char* lf = hit ? static_cast<const char*>(hit) : e;
-    if (std::memchr(p, '\r', static_cast<size_t>(lf - p)) != nullptr) {
-      // Every CR must sit right before a LF.
-      for (const char* c = p; c < lf; ++c) {
-        if (*c == '\r' && c + 1 != lf) lone_cr = true;
-      }
-      if (lf == e && e > p && e[-1] == '\r') lone_cr = true;
+  std::int64_t lf = 0, cr = 0;
+  const char* p = b;
+#if defined(__SSE2__)
+  // Byte-wise counters, summed every 255 steps before they can overflow.
+  const __m128i nl = _mm_set1_epi8('\n'), ret = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+  while (e - p >= 16) {
+    __m128i acc_lf = zero, acc_cr = zero;
+    for (int k = 0; k < 255 && e - p >= 16; ++k, p += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      acc_lf = _mm_sub_epi8(acc_lf, _mm_cmpeq_epi8(v, nl));
+      acc_cr = _mm_sub_epi8(acc_cr, _mm_cmpeq_epi8(v, ret));
     }
-    if (!hit) break;
-    ++n;
-    p = lf + 1;
+    __m128i sl = _mm_sad_epu8(acc_lf, zero), sr = _mm_sad_epu8(acc_cr, zero);
+    lf += _mm_cvtsi128_si64(sl) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sl, sl));
+    cr += _mm_cvtsi128_si64(sr) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sr, sr));
   }
-  return n;
+#endif
+  for (; p < e; ++p) {
+    lf += *p == '\n';
+    cr += *p == '\r';
+  }
+  if (cr > 0) {
+    // Every CR must sit right before a LF.
+    for (const char* p = b; p < e;) {
+      const void* hit = std::memchr(p, '\r', static_cast<size_t>(e - p));
+      if (!hit) break;
+      const char* c = static_cast<const char*>(hit);
+      if (c + 1 == e || c[1] != '\n') {
+        lone_cr = true;
+        break;
+      }
+      p = c + 1;
+    }
+  }
+  return lf;
 }
 
 struct Part {
@@ -562,8 +587,8 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   unsigned threads = tuning.threads ? tuning.threads : std::max(1u, std::thread::hardware_concurrency());
   std::unique_ptr<RecordSink> probe = threads > 1 ? sink.Fork() : nullptr;
   const auto bytes = static_cast<std::int64_t>(end - pos);
-  sink.ExpectRows(expect(pos, end));
   if (!probe || bytes < tuning.min_parallel_bytes || bytes < static_cast<std::int64_t>(threads)) {
+    sink.ExpectRows(expect(pos, end));
     auto r = ScanRange(scanner, records, pos, end, end, progress, block);
     if (records.fatal()) return Fail(*records.fatal());
     if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
@@ -573,8 +598,11 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   // Guess the boundaries: just after the first '\n' past each equal share.
   std::vector<Part> parts(1);
   parts[0].begin = pos;
-  for (unsigned k = 1; k < threads; ++k) {
-    const char* guess = pos + static_cast<std::int64_t>(k) * bytes / threads;
+  // More parts than threads, taken in turn by whichever thread is free, so a
+  // thread slowed down by other work on the machine holds no one up.
+  const unsigned wanted = threads * std::max(1u, tuning.parts_per_thread);
+  for (unsigned k = 1; k < wanted; ++k) {
+    const char* guess = pos + static_cast<std::int64_t>(k) * bytes / wanted;
     if (guess <= parts.back().begin) continue;
     const void* lf = std::memchr(guess - 1, '\n', static_cast<size_t>(end - (guess - 1)));
     if (!lf) break;
@@ -586,14 +614,29 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
 
   // Count lines first so every part knows the line it starts on.
   auto run = [&](auto&& work) {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t k = next++; k < parts.size(); k = next++) work(k);
+    };
     std::vector<std::thread> pool;
-    for (size_t k = 1; k < parts.size(); ++k) pool.emplace_back(work, k);
-    work(size_t{0});
+    for (unsigned t = 1; t < threads && t < parts.size(); ++t) pool.emplace_back(worker);
+    worker();
     for (auto& t : pool) t.join();
   };
-  run([&](size_t k) { parts[k].lines = CountLines(parts[k].begin, parts[k].end, parts[k].lone_cr); });
+  run([&](size_t k) {
+#ifdef MADV_POPULATE_READ
+    // Map the part's pages in one call rather than one fault at a time (a
+    // hint: on older kernels it fails and the pages fault in as read).
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    auto from = reinterpret_cast<std::uintptr_t>(parts[k].begin) & ~(page - 1);
+    madvise(reinterpret_cast<void*>(from), reinterpret_cast<std::uintptr_t>(parts[k].end) - from,
+            MADV_POPULATE_READ);
+#endif
+    parts[k].lines = CountLines(parts[k].begin, parts[k].end, parts[k].lone_cr);
+  });
   bool lone_cr = std::any_of(parts.begin(), parts.end(), [](const Part& p) { return p.lone_cr; });
   if (lone_cr || parts.size() < 2) {
+    sink.ExpectRows(expect(pos, end));
     auto r = ScanRange(scanner, records, pos, end, end, progress, block);
     if (records.fatal()) return Fail(*records.fatal());
     if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
@@ -603,6 +646,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   for (size_t k = 0; k < parts.size(); ++k) {
     Part& p = parts[k];
     if (k == 0) {
+      sink.ExpectRows(expect(p.begin, p.end));
       p.scanner = std::make_unique<CsvScanner>(scanner);
       p.records = std::make_unique<CsvRecords>(display, sink, records.header());
     } else {

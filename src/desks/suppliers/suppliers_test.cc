@@ -340,6 +340,48 @@ TEST(QualityTest, EveryRulePassingAndFailing) {
   }
 }
 
+TEST(QualityTest, UniqueOverManyRowsAndForksCountsEveryRepeat) {
+  // Past 2^20 hashes the repeats are counted on two threads, and forks are
+  // joined in order: the count and the first rows must be a plain pass's.
+  Rules rules;
+  ColumnRule id;
+  id.name = "id";
+  id.unique = true;
+  rules.columns = {id};
+  rules.unique_key = {"id", "id"};
+  const int n = 1'200'000;
+  auto value_of = [](int i) { return i % 100000 == 0 ? 7 : i; };  // every 100,000th row repeats row 7's id
+  for (int forks : {1, 3}) {
+    SCOPED_TRACE(fmt::format("{} part(s)", forks));
+    QualityChecker checker(rules, FromUnix(0), std::nullopt);
+    checker.Columns({"id"});
+    std::vector<std::unique_ptr<RecordSink>> parts;
+    for (int f = 1; f < forks; ++f) {
+      parts.push_back(checker.Fork());
+      parts.back()->Columns({"id"});
+    }
+    std::vector<std::string_view> row(1);
+    std::string text;
+    for (int i = 1; i <= n; ++i) {
+      const int part = (i - 1) * forks / n;
+      text = std::to_string(value_of(i));
+      row[0] = text;
+      (part == 0 ? static_cast<RecordSink&>(checker) : *parts[static_cast<size_t>(part - 1)]).Row(i + 1, row);
+    }
+    for (auto& p : parts) checker.Join(*p);
+    auto results = checker.Finish(n, std::nullopt);
+    int seen = 0;
+    for (const RuleResult& r : results) {
+      if (r.rule != "unique") continue;
+      ++seen;
+      EXPECT_FALSE(r.ok);
+      EXPECT_EQ(r.rows, (std::vector<std::int64_t>{100001, 200001, 300001, 400001, 500001})) << r.column;
+      EXPECT_NE(r.message.find("12 duplicate"), std::string::npos) << r.message;
+    }
+    EXPECT_EQ(seen, 2);  // the column and the key
+  }
+}
+
 TEST(QualityTest, JsonColumnsAppearingLateCountAsNullBefore) {
   Rules rules;
   ColumnRule r;
@@ -891,6 +933,7 @@ TEST(ParallelReadTest, SameResultsAsOneThreadOnRandomDeliveries) {
       tuning.threads = threads;
       tuning.min_parallel_bytes = 0;
       tuning.block_bytes = 1 + draw.Below(20000);
+      tuning.parts_per_thread = 1 + draw.Below(4);
       CheckRun got = CheckFile(file, rules, tuning);
       EXPECT_EQ(Describe(got.results), expected) << threads << " threads, blocks of " << tuning.block_bytes;
       split_runs += got.parts > 1;
@@ -930,8 +973,9 @@ TEST(ParallelReadTest, QuotedNewlineAtTheSplitPoint) {
   WriteFile(dir.path() / "q.csv", csv);
   ReadTuning one;
   one.threads = 1;
-  ReadTuning two;
+  ReadTuning two;  // two parts: the guessed boundary is the first line end past the middle
   two.threads = 2;
+  two.parts_per_thread = 1;
   two.min_parallel_bytes = 0;
   CheckRun want = CheckFile(dir.path() / "q.csv", rules, one);
   CheckRun got = CheckFile(dir.path() / "q.csv", rules, two);
