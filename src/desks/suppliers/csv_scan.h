@@ -84,9 +84,6 @@ class CsvScanner {
   // After kError: the line the input ended on and the line the quote opened on.
   std::int64_t error_line() const { return error_line_; }
   std::int64_t error_opened_on() const { return error_opened_on_; }
-  // Where the first record (or unterminated quote) of the input began; null
-  // until one was seen. Used to check a parallel split.
-  const char* first_record() const { return first_record_; }
 
  private:
   std::string_view Field(const char* b, const char* e, int quotes, size_t index);
@@ -95,7 +92,6 @@ class CsvScanner {
   CsvDialect dialect_;
   std::int64_t line_;
   std::int64_t error_line_ = 0, error_opened_on_ = 0;
-  const char* first_record_ = nullptr;
   std::vector<std::string_view> fields_;
   std::deque<std::string> decoded_;  // deque: growing it moves no string
 };
@@ -157,9 +153,11 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
     return Stop::kHalt;
   }
 
-  for (const char* block = pos; block < end; block += 64) {
+  const size_t length = static_cast<size_t>(end - pos);
+  for (size_t offset = 0; offset < length; offset += 64) {
+    const char* block = pos + offset;
     std::uint64_t mask;
-    if (end - block >= 64) {
+    if (length - offset >= 64) {
       mask = CsvSpecialMask(block, delim, quote);
     } else {
       mask = 0;
@@ -194,7 +192,6 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
         if (q == field_start) {
           in_quotes = true;
           opened_on = line_;
-          if (!first_record_) first_record_ = rec_start;
         }
         ++quotes;
         continue;
@@ -224,7 +221,6 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
         }
         continue;
       }
-      if (!first_record_) first_record_ = rec_start;
       fields_.push_back(Field(field_start, q, quotes, fields_.size()));
       bool go_on = on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, q);
       fields_.clear();
@@ -245,7 +241,6 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
     return Stop::kError;
   }
   if (rec_start < end) {
-    if (!first_record_) first_record_ = rec_start;
     fields_.push_back(Field(field_start, end, quotes, fields_.size()));
     on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, end);
     fields_.clear();
@@ -257,7 +252,6 @@ need_more:
   pos = rec_start;
   line_ = rec_line;
   fields_.clear();
-  if (first_record_ == rec_start) first_record_ = nullptr;
   return Stop::kNeedMore;
 }
 

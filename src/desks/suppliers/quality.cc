@@ -14,8 +14,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <iterator>
-
 #include <thread>
 #include <utility>
 
@@ -242,9 +242,23 @@ struct QualityChecker::KeySet {
     std::int64_t reps[2] = {0, 0};
     std::vector<std::int64_t> rows[2];
     if (total > (1u << 20) && std::thread::hardware_concurrency() > 1) {
-      std::thread other([&] { CountBuckets(kBuckets / 2, kBuckets, reps[1], rows[1]); });
-      CountBuckets(0, kBuckets / 2, reps[0], rows[0]);
+      std::exception_ptr failed[2];
+      std::thread other([&] {
+        try {
+          CountBuckets(kBuckets / 2, kBuckets, reps[1], rows[1]);
+        } catch (...) {
+          failed[1] = std::current_exception();
+        }
+      });
+      try {
+        CountBuckets(0, kBuckets / 2, reps[0], rows[0]);
+      } catch (...) {
+        failed[0] = std::current_exception();
+      }
       other.join();
+      for (auto& f : failed) {
+        if (f) std::rethrow_exception(f);
+      }
     } else {
       CountBuckets(0, kBuckets, reps[0], rows[0]);
     }
@@ -565,12 +579,12 @@ std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::opt
     for (const auto& k : rules_.unique_key) key += (key.empty() ? "" : "+") + k;
     key_seen_->Count();
     const std::int64_t duplicates = key_seen_->repeats;
-    const std::vector<std::int64_t>& rows = key_seen_->repeat_rows;
-    RuleResult r{"unique", key, duplicates == 0, "", rows};
+    const std::vector<std::int64_t>& samples = key_seen_->repeat_rows;
+    RuleResult r{"unique", key, duplicates == 0, "", samples};
     r.message = duplicates == 0
                     ? fmt::format("key ({}) unique", key)
                     : fmt::format("{} duplicate key{} ({}) (rows {})", duplicates, duplicates == 1 ? "" : "s",
-                                  key, SampleRows(rows, duplicates));
+                                  key, SampleRows(samples, duplicates));
     out.push_back(std::move(r));
   }
   if (rules_.min_rows || rules_.max_rows) {

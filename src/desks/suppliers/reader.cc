@@ -26,6 +26,8 @@
 #endif
 
 #include <atomic>
+#include <exception>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -527,15 +529,15 @@ std::int64_t CountLines(const char* b, const char* e, bool& lone_cr) {
   }
   if (cr > 0) {
     // Every CR must sit right before a LF.
-    for (const char* p = b; p < e;) {
-      const void* hit = std::memchr(p, '\r', static_cast<size_t>(e - p));
+    for (const char* at = b; at < e;) {
+      const void* hit = std::memchr(at, '\r', static_cast<size_t>(e - at));
       if (!hit) break;
       const char* c = static_cast<const char*>(hit);
       if (c + 1 == e || c[1] != '\n') {
         lone_cr = true;
         break;
       }
-      p = c + 1;
+      at = c + 1;
     }
   }
   return lf;
@@ -615,13 +617,22 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   // Count lines first so every part knows the line it starts on.
   auto run = [&](auto&& work) {
     std::atomic<size_t> next{0};
+    std::mutex failed_mutex;
+    std::exception_ptr failed;  // the first exception of any thread, rethrown here
     auto worker = [&] {
-      for (size_t k = next++; k < parts.size(); k = next++) work(k);
+      try {
+        for (size_t k = next++; k < parts.size(); k = next++) work(k);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failed_mutex);
+        if (!failed) failed = std::current_exception();
+        next = parts.size();
+      }
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads && t < parts.size(); ++t) pool.emplace_back(worker);
     worker();
     for (auto& t : pool) t.join();
+    if (failed) std::rethrow_exception(failed);
   };
   run([&](size_t k) {
 #ifdef MADV_POPULATE_READ
