@@ -4,7 +4,7 @@
 # installed, DuckDB's CLI and Python's csv module doing a comparable pass.
 #
 # Generates SIZE_MB of CSV in a temp dir (never in the repo): 9 columns, about
-# 100 bytes a row — id, created (date), sku, status, price, qty, email (5%
+# 85 bytes a row — id, created (date), sku, status, price, qty, email (5%
 # empty), country, note (quoted, with commas). Then, ROUNDS times each, with
 # the file hot in the page cache:
 #
@@ -18,8 +18,11 @@
 #   duckdb      SELECT count(*), count(DISTINCT id), ... via read_csv_auto,
 #               if `duckdb` is on PATH
 #
-# Wall time is the median round; CPU is user+sys of the command. Knobs:
-# SIZE_MB=2000 ROUNDS=3 CTODESK=path KEEP=1 (keep the temp dir).
+# Wall time is the median round; CPU is user+sys of the command (all its
+# threads). The load average is printed before and after: on a shared machine
+# compare the ratios of one run, not wall times across runs. Knobs:
+# SIZE_MB=2000 ROUNDS=3 CTODESK=path KEEP=1 (keep the temp dir)
+# CTODESK_BEFORE=path (also time another build, e.g. of an older commit).
 set -euo pipefail
 
 SIZE_MB=${SIZE_MB:-2000}
@@ -51,7 +54,7 @@ mkdir -p "$WORK/drops"
 CSV=$WORK/drops/orders-big.csv
 
 # ------------------------------------------------------------------ the file
-rows=$((SIZE_MB * 1000 * 1000 / 100))
+rows=$((SIZE_MB * 1000 * 1000 / 85))  # ~85 bytes a row, so the file is ~SIZE_MB MB
 echo "generating $SIZE_MB MB ($rows rows) in $WORK ..." >&2
 awk -v rows="$rows" 'BEGIN {
   srand(42);
@@ -122,7 +125,7 @@ measure() {
 
 ctodesk_once() {
   rm -rf "$WORK/.ctodesk"
-  "$CTODESK" suppliers check --config "$WORK/ctodesk.toml" --now 2026-11-27T12:00:00Z --format json
+  "${1:-$CTODESK}" suppliers check --config "$WORK/ctodesk.toml" --now 2026-11-27T12:00:00Z --format json
 }
 python_once() {
   "$PYTHON" - "$CSV" <<'PY'
@@ -145,14 +148,17 @@ duckdb_once() {
 }
 
 tools=(wc ctodesk)
+[[ -n ${CTODESK_BEFORE:-} ]] && tools+=(ctodesk_before)
 [[ -z ${NO_PYTHON:-} ]] && tools+=(python)
 command -v duckdb >/dev/null && tools+=(duckdb)
 declare -A walls cpus
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&2
 for ((r = 1; r <= ROUNDS; r++)); do
   for t in "${tools[@]}"; do
     case $t in
       wc) m=$(measure wc -l "$CSV") ;;
       ctodesk) m=$(measure ctodesk_once) ;;
+      ctodesk_before) m=$(measure ctodesk_once "$CTODESK_BEFORE") ;;
       python) m=$(measure python_once) ;;
       duckdb) m=$(measure duckdb_once) ;;
     esac
@@ -162,6 +168,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   done
 done
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wc_wall=$(echo "${walls[wc]}" | median)
 printf '\n| tool | wall (median of %d) | CPU-s | MB/s | × wc -l |\n|---|---:|---:|---:|---:|\n' "$ROUNDS"

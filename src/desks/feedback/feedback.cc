@@ -154,12 +154,9 @@ class TicketSink final : public suppliers::RecordSink {
     idx_ = {find(m.id), find(m.created), find(m.subject), find(m.body),
             find(m.tags), find(m.customer), find(m.plan), find(m.revenue)};
   }
-  void Row(std::int64_t line, const std::vector<std::string>& v) override {
+  void Row(std::int64_t line, const std::vector<std::string_view>& v) override {
     ++read_;
-    auto get = [&](int i) -> const std::string& {
-      static const std::string kEmpty;
-      return i < 0 ? kEmpty : v[static_cast<size_t>(i)];
-    };
+    auto get = [&](int i) -> std::string_view { return i < 0 ? std::string_view() : v[static_cast<size_t>(i)]; };
     auto created = idx_[1] < 0 ? std::nullopt : ParseCreated(get(idx_[1]));
     if (!created) {
       Skip(line);

@@ -14,10 +14,12 @@
 //   schema-drift    same columns, in the same order, as the previous delivery
 //
 // Every configured rule yields a RuleResult, passing or not, so the store
-// keeps each rule's result. Not thread-safe.
+// keeps each rule's result. Not thread-safe; for reading a file on several
+// threads ReadDelivery gives each thread a Fork() and Join()s them in order.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,8 +75,11 @@ class QualityChecker final : public RecordSink {
   ~QualityChecker() override;
 
   void Columns(const std::vector<std::string>& columns) override;
-  void Row(std::int64_t line, const std::vector<std::string>& values) override;
+  void Row(std::int64_t line, const std::vector<std::string_view>& values) override;
   void Malformed(std::int64_t line, std::string message) override;
+  void ExpectRows(std::int64_t rows) override;
+  std::unique_ptr<RecordSink> Fork() const override;
+  void Join(RecordSink& later) override;
 
   // The results, after the read ended; `fatal` is the error that stopped it.
   std::vector<RuleResult> Finish(std::int64_t rows, const std::optional<Error>& fatal);
@@ -96,8 +101,6 @@ class QualityChecker final : public RecordSink {
   std::vector<ColumnState> states_;  // one per rules_.columns
   std::vector<int> key_index_;       // unique_key columns, -1 when absent
   std::unique_ptr<KeySet> key_seen_;
-  std::int64_t key_duplicates_ = 0;
-  std::vector<std::int64_t> key_rows_;
   std::int64_t rows_seen_ = 0;  // rows passed to Row()
   std::int64_t malformed_ = 0;
   std::string first_malformed_;

@@ -18,7 +18,21 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+
 #include "core/csv.h"
+#include "desks/suppliers/csv_scan.h"
 
 namespace ctodesk::suppliers {
 
@@ -240,7 +254,8 @@ class JsonRows {
       sink_.Malformed(line, fmt::format("{}:{}: {}", display_, line, error));
       return;
     }
-    sink_.Row(line, values_);
+    views_.assign(values_.begin(), values_.end());
+    sink_.Row(line, views_);
   }
   std::int64_t rows() const { return rows_; }
 
@@ -313,50 +328,374 @@ class JsonRows {
   std::vector<std::string> columns_;
   std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
   std::vector<std::string> values_;
+  std::vector<std::string_view> views_;
   std::int64_t rows_ = 0;
 };
 
-Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std::string& display,
-                             RecordSink& sink) {
-  CsvReader reader(in, DetectCsvDialect(head), display);
-  std::vector<std::string> fields;
-  if (!reader.Next(fields)) {
-    if (reader.error()) return Fail(*reader.error());
-    return 0;  // an empty delivery: no columns, no rows
-  }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (!IsValidUtf8(fields[i])) {
-      return Fail(Error::Invalid(fmt::format("{}:{}: invalid UTF-8 in the header, column {}",
-                                             display, reader.line(), i + 1)));
+// Turns scanned CSV records into sink calls: the header first, then rows
+// checked for their field count and (unless already known good) UTF-8.
+class CsvRecords {
+ public:
+  CsvRecords(const std::string& display, RecordSink& sink) : display_(display), sink_(sink) {}
+  // A reader of a later part of the file: the header is known.
+  CsvRecords(const std::string& display, RecordSink& sink, const std::vector<std::string>& header)
+      : display_(display), sink_(sink), header_(header), have_header_(true) {}
+
+  // False when reading has to stop (a header that is not UTF-8).
+  bool Take(std::int64_t line, const std::vector<std::string_view>& fields, bool utf8_known) {
+    if (!have_header_) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (!simdjson::validate_utf8(fields[i])) {
+          fatal_ = Error::Invalid(
+              fmt::format("{}:{}: invalid UTF-8 in the header, column {}", display_, line, i + 1));
+          return false;
+        }
+      }
+      header_.assign(fields.begin(), fields.end());
+      have_header_ = true;
+      sink_.Columns(header_);
+      return true;
     }
-  }
-  const std::vector<std::string> header = fields;
-  sink.Columns(header);
-  std::int64_t rows = 0;
-  while (reader.Next(fields)) {
-    ++rows;
-    if (fields.size() != header.size()) {
+    ++rows_;
+    if (fields.size() != header_.size()) {
       // A lone empty field is a line with only spaces stripped to nothing.
-      if (fields.size() == 1 && fields[0].find_first_not_of(" \t") == std::string::npos) {
-        --rows;
-        continue;
+      if (fields.size() == 1 && fields[0].find_first_not_of(" \t") == std::string_view::npos) {
+        --rows_;
+        return true;
       }
-      sink.Malformed(reader.line(),
-                     fmt::format("{}:{}: expected {} fields as in the header, got {}", display,
-                                 reader.line(), header.size(), fields.size()));
-      continue;
+      sink_.Malformed(line, fmt::format("{}:{}: expected {} fields as in the header, got {}", display_,
+                                        line, header_.size(), fields.size()));
+      return true;
     }
-    bool bad = false;
-    for (size_t i = 0; i < fields.size() && !bad; ++i) {
-      if (!IsValidUtf8(fields[i])) {
-        sink.Malformed(reader.line(), fmt::format("{}:{}: invalid UTF-8 in column \"{}\"", display,
-                                                  reader.line(), header[i]));
-        bad = true;
+    if (!utf8_known) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (!simdjson::validate_utf8(fields[i])) {
+          sink_.Malformed(line, fmt::format("{}:{}: invalid UTF-8 in column \"{}\"", display_, line,
+                                            header_[i]));
+          return true;
+        }
       }
     }
-    if (!bad) sink.Row(reader.line(), fields);
+    sink_.Row(line, fields);
+    return true;
   }
-  if (reader.error()) return Fail(*reader.error());
+  bool have_header() const { return have_header_; }
+  const std::vector<std::string>& header() const { return header_; }
+  std::int64_t rows() const { return rows_; }
+  const std::optional<Error>& fatal() const { return fatal_; }
+
+ private:
+  const std::string& display_;
+  RecordSink& sink_;
+  std::vector<std::string> header_;
+  bool have_header_ = false;
+  std::int64_t rows_ = 0;
+  std::optional<Error> fatal_;
+};
+
+Error UnterminatedQuote(const std::string& display, const CsvScanner& scanner) {
+  return Error::Invalid(fmt::format("{}:{}: unterminated quoted field (opened on line {})", display,
+                                    scanner.error_line(), scanner.error_opened_on()));
+}
+
+bool StartsWithBom(const char* p, size_t n) { return n >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0; }
+
+// CSV from a stream (decompressed data): read in big blocks, each scanned in
+// place; a record cut by the end of a block is scanned again with the next.
+Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std::string& display,
+                             RecordSink& sink, size_t block) {
+  CsvScanner scanner(DetectCsvDialect(head));
+  CsvRecords records(display, sink);
+  std::vector<char> buf(std::max<size_t>(block, 16));
+  size_t start = 0, len = 0;
+  bool eof = false, first = true;
+  std::streambuf* sb = in.rdbuf();
+  for (;;) {
+    if (start > 0) {
+      std::memmove(buf.data(), buf.data() + start, len - start);
+      len -= start;
+      start = 0;
+    }
+    if (len == buf.size()) buf.resize(buf.size() * 2);  // one record longer than a block
+    while (!eof && len < buf.size()) {
+      std::streamsize n = sb->sgetn(buf.data() + len, static_cast<std::streamsize>(buf.size() - len));
+      if (n <= 0) eof = true;
+      else len += static_cast<size_t>(n);
+    }
+    if (first) {
+      first = false;
+      if (StartsWithBom(buf.data(), len)) start = 3;
+    }
+    const char* begin = buf.data() + start;
+    const char* end = buf.data() + len;
+    // One UTF-8 check for all records that end before the last line end.
+    const char* checked_to = end;
+    if (!eof) {
+      const void* lf = memrchr(begin, '\n', static_cast<size_t>(end - begin));
+      checked_to = lf ? static_cast<const char*>(lf) + 1 : begin;
+    }
+    if (!simdjson::validate_utf8(begin, static_cast<size_t>(checked_to - begin))) checked_to = begin;
+    const char* pos = begin;
+    auto stop = scanner.Scan(pos, end, eof, end,
+                             [&](std::int64_t line, const std::vector<std::string_view>& fields,
+                                 const char*, const char* record_end) {
+                               return records.Take(line, fields, record_end <= checked_to);
+                             });
+    if (records.fatal()) return Fail(*records.fatal());
+    if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
+    if (stop == CsvScanner::Stop::kEnd) return records.rows();
+    start = static_cast<size_t>(pos - buf.data());
+  }
+}
+
+// ------------------------------------------------------- memory-mapped CSV
+
+// A read-only mapping of a whole file.
+class MappedFile {
+ public:
+  static std::optional<MappedFile> Map(std::FILE* f, size_t size) {
+    if (size == 0) return std::nullopt;
+    void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+    if (p == MAP_FAILED) return std::nullopt;
+    madvise(p, size, MADV_SEQUENTIAL);
+    return MappedFile(static_cast<const char*>(p), size);
+  }
+  MappedFile(MappedFile&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(o.size_) {}
+  MappedFile(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_) munmap(const_cast<char*>(data_), size_);
+  }
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  MappedFile(const char* d, size_t n) : data_(d), size_(n) {}
+  const char* data_;
+  size_t size_;
+};
+
+struct RangeEnd {
+  CsvScanner::Stop stop;
+  const char* pos;
+};
+
+// Scans records from `pos` until the first record boundary at or past
+// `halt_at` (or the end), in pieces of `block` bytes: each piece's UTF-8 is
+// checked in one go before its records are handed out.
+RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, const char* end,
+                   const char* halt_at, Progress* progress, size_t block) {
+  for (;;) {
+    const char* piece = halt_at;
+    if (static_cast<size_t>(halt_at - pos) > block) {
+      const void* lf = std::memchr(pos + block, '\n', static_cast<size_t>(end - (pos + block)));
+      piece = lf ? std::min(halt_at, static_cast<const char*>(lf) + 1) : halt_at;
+    }
+    const char* checked_to = simdjson::validate_utf8(pos, static_cast<size_t>(piece - pos)) ? piece : pos;
+    const char* from = pos;
+    auto stop = scanner.Scan(pos, end, true, piece,
+                             [&](std::int64_t line, const std::vector<std::string_view>& fields,
+                                 const char*, const char* record_end) {
+                               return records.Take(line, fields, record_end <= checked_to);
+                             });
+    if (progress) progress->Add(pos - from);
+    if (stop != CsvScanner::Stop::kHalt || records.fatal() || pos >= halt_at) return {stop, pos};
+  }
+}
+
+// '\n' bytes in [b, e); `lone_cr` set when a '\r' is not followed by '\n'
+// (such a file is read on one thread: a lone CR ends a line only outside
+// quotes, so lines could not be counted ahead).
+std::int64_t CountLines(const char* b, const char* e, bool& lone_cr) {
+  std::int64_t lf = 0, cr = 0;
+  const char* p = b;
+#if defined(__SSE2__)
+  // Byte-wise counters, summed every 255 steps before they can overflow.
+  const __m128i nl = _mm_set1_epi8('\n'), ret = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+  while (e - p >= 16) {
+    __m128i acc_lf = zero, acc_cr = zero;
+    for (int k = 0; k < 255 && e - p >= 16; ++k, p += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      acc_lf = _mm_sub_epi8(acc_lf, _mm_cmpeq_epi8(v, nl));
+      acc_cr = _mm_sub_epi8(acc_cr, _mm_cmpeq_epi8(v, ret));
+    }
+    __m128i sl = _mm_sad_epu8(acc_lf, zero), sr = _mm_sad_epu8(acc_cr, zero);
+    lf += _mm_cvtsi128_si64(sl) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sl, sl));
+    cr += _mm_cvtsi128_si64(sr) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sr, sr));
+  }
+#endif
+  for (; p < e; ++p) {
+    lf += *p == '\n';
+    cr += *p == '\r';
+  }
+  if (cr > 0) {
+    // Every CR must sit right before a LF.
+    for (const char* at = b; at < e;) {
+      const void* hit = std::memchr(at, '\r', static_cast<size_t>(e - at));
+      if (!hit) break;
+      const char* c = static_cast<const char*>(hit);
+      if (c + 1 == e || c[1] != '\n') {
+        lone_cr = true;
+        break;
+      }
+      at = c + 1;
+    }
+  }
+  return lf;
+}
+
+struct Part {
+  const char* begin = nullptr;  // a guessed record boundary (just after a '\n')
+  const char* end = nullptr;    // the next part's begin, or the end of the file
+  std::int64_t lines = 0;       // '\n' bytes in [begin, end)
+  bool lone_cr = false;
+  std::unique_ptr<RecordSink> fork;  // null for the first part (the caller's sink)
+  std::unique_ptr<CsvScanner> scanner;
+  std::unique_ptr<CsvRecords> records;
+  RangeEnd result{CsvScanner::Stop::kEnd, nullptr};
+};
+
+// A plain CSV file, mapped: the header, then the rows on `threads` threads
+// when the sink can be forked, else on this one.
+Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& display, RecordSink& sink,
+                                   Progress* progress, const ReadTuning& tuning, int& kept_parts) {
+  const size_t block = std::max<size_t>(tuning.block_bytes, 1);
+  kept_parts = 1;
+  const char* data = file.data();
+  const char* end = data + file.size();
+  const char* pos = data;
+  CsvScanner scanner(DetectCsvDialect(std::string_view(data, std::min(file.size(), kSniff))));
+  if (StartsWithBom(data, file.size())) pos += 3;
+  CsvRecords records(display, sink);
+  // The header record alone.
+  auto stop = scanner.Scan(pos, end, true, end,
+                           [&](std::int64_t line, const std::vector<std::string_view>& fields,
+                               const char*, const char*) {
+                             records.Take(line, fields, false);
+                             return false;
+                           });
+  if (records.fatal()) return Fail(*records.fatal());
+  if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
+  if (progress) progress->Add(pos - data);
+  if (!records.have_header() || pos == end) return 0;
+
+  // Rows to expect, from the line length of the first MiB.
+  const size_t sample = std::min<size_t>(static_cast<size_t>(end - pos), 1 << 20);
+  const auto sample_lines = std::count(pos, pos + sample, '\n');
+  const double bytes_per_line = static_cast<double>(sample) / static_cast<double>(std::max<std::int64_t>(sample_lines, 1));
+  auto expect = [&](const char* b, const char* e) {
+    return static_cast<std::int64_t>(static_cast<double>(e - b) / bytes_per_line);
+  };
+
+  unsigned threads = tuning.threads ? tuning.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::unique_ptr<RecordSink> probe = threads > 1 ? sink.Fork() : nullptr;
+  const auto bytes = static_cast<std::int64_t>(end - pos);
+  if (!probe || bytes < tuning.min_parallel_bytes || bytes < static_cast<std::int64_t>(threads)) {
+    sink.ExpectRows(expect(pos, end));
+    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
+    if (records.fatal()) return Fail(*records.fatal());
+    if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
+    return records.rows();
+  }
+
+  // Guess the boundaries: just after the first '\n' past each equal share.
+  std::vector<Part> parts(1);
+  parts[0].begin = pos;
+  // More parts than threads, taken in turn by whichever thread is free, so a
+  // thread slowed down by other work on the machine holds no one up.
+  const unsigned wanted = threads * std::max(1u, tuning.parts_per_thread);
+  for (unsigned k = 1; k < wanted; ++k) {
+    const char* guess = pos + static_cast<std::int64_t>(k) * bytes / wanted;
+    if (guess <= parts.back().begin) continue;
+    const void* lf = std::memchr(guess - 1, '\n', static_cast<size_t>(end - (guess - 1)));
+    if (!lf) break;
+    const char* b = static_cast<const char*>(lf) + 1;
+    if (b >= end || b <= parts.back().begin) continue;
+    parts.emplace_back().begin = b;
+  }
+  for (size_t k = 0; k < parts.size(); ++k) parts[k].end = k + 1 < parts.size() ? parts[k + 1].begin : end;
+
+  // Count lines first so every part knows the line it starts on.
+  auto run = [&](auto&& work) {
+    std::atomic<size_t> next{0};
+    std::mutex failed_mutex;
+    std::exception_ptr failed;  // the first exception of any thread, rethrown here
+    auto worker = [&] {
+      try {
+        for (size_t k = next++; k < parts.size(); k = next++) work(k);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failed_mutex);
+        if (!failed) failed = std::current_exception();
+        next = parts.size();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads && t < parts.size(); ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (failed) std::rethrow_exception(failed);
+  };
+  run([&](size_t k) {
+#ifdef MADV_POPULATE_READ
+    // Map the part's pages in one call rather than one fault at a time (a
+    // hint: on older kernels it fails and the pages fault in as read).
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    auto from = reinterpret_cast<std::uintptr_t>(parts[k].begin) & ~(page - 1);
+    madvise(reinterpret_cast<void*>(from), reinterpret_cast<std::uintptr_t>(parts[k].end) - from,
+            MADV_POPULATE_READ);
+#endif
+    parts[k].lines = CountLines(parts[k].begin, parts[k].end, parts[k].lone_cr);
+  });
+  bool lone_cr = std::any_of(parts.begin(), parts.end(), [](const Part& p) { return p.lone_cr; });
+  if (lone_cr || parts.size() < 2) {
+    sink.ExpectRows(expect(pos, end));
+    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
+    if (records.fatal()) return Fail(*records.fatal());
+    if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
+    return records.rows();
+  }
+  std::int64_t line = scanner.line();
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Part& p = parts[k];
+    if (k == 0) {
+      sink.ExpectRows(expect(p.begin, p.end));
+      p.scanner = std::make_unique<CsvScanner>(scanner);
+      p.records = std::make_unique<CsvRecords>(display, sink, records.header());
+    } else {
+      p.fork = k == 1 ? std::move(probe) : sink.Fork();
+      p.fork->Columns(records.header());
+      p.fork->ExpectRows(expect(p.begin, p.end));
+      p.scanner = std::make_unique<CsvScanner>(scanner.dialect(), line);
+      p.records = std::make_unique<CsvRecords>(display, *p.fork, records.header());
+    }
+    line += p.lines;
+  }
+  run([&](size_t k) {
+    Part& p = parts[k];
+    p.result = ScanRange(*p.scanner, *p.records, p.begin, end, p.end, progress, block);
+  });
+
+  // Keep the parts whose guessed start proved to be a record boundary: the
+  // part before ended exactly there. After the first wrong guess, the part
+  // before it reads on to the end and the later parts are dropped.
+  size_t kept = 1;
+  for (; kept < parts.size(); ++kept) {
+    const Part& before = parts[kept - 1];
+    if (before.records->fatal()) break;
+    if (before.result.stop == CsvScanner::Stop::kHalt && before.result.pos == parts[kept].begin) continue;
+    break;
+  }
+  Part& last = parts[kept - 1];
+  if (kept < parts.size() && last.result.stop == CsvScanner::Stop::kHalt && !last.records->fatal()) {
+    last.result = ScanRange(*last.scanner, *last.records, last.result.pos, end, end, nullptr, block);
+  }
+  kept_parts = static_cast<int>(kept);
+  std::int64_t rows = 0;
+  for (size_t k = 0; k < kept; ++k) {
+    rows += parts[k].records->rows();
+    if (k > 0) sink.Join(*parts[k].fork);
+  }
+  if (last.records->fatal()) return Fail(*last.records->fatal());
+  if (last.result.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, *last.scanner));
   return rows;
 }
 
@@ -516,7 +855,7 @@ Result<std::unique_ptr<DeliveryStream>> DeliveryStream::Open(const std::filesyst
 }
 
 Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string& display,
-                              std::string_view extension_hint, RecordSink& sink) {
+                              std::string_view extension_hint, RecordSink& sink, ReadTuning tuning) {
   std::string head(kSniff, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
@@ -529,7 +868,7 @@ Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string
   Result<std::int64_t> rows = 0;
   try {
     switch (format) {
-      case Format::kCsv: rows = ReadCsv(chained, sniff, display, sink); break;
+      case Format::kCsv: rows = ReadCsv(chained, sniff, display, sink, tuning.block_bytes); break;
       case Format::kJsonLines: rows = ReadJsonLines(chained, display, sink); break;
       case Format::kJsonArray: rows = ReadJsonArray(chained, display, sink); break;
       case Format::kAuto: break;
@@ -543,11 +882,46 @@ Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string
 }
 
 Result<ReadStats> ReadDelivery(const std::filesystem::path& path, Format format, RecordSink& sink,
-                               Progress* progress) {
+                               Progress* progress, ReadTuning tuning) {
+  const std::string display = path.filename().string();
+  {
+    // A plain CSV file is mapped and scanned in place, on several threads
+    // when it is large; compressed files and JSON go through the stream.
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+      return Fail(Error::Io(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno))));
+    }
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    std::optional<MappedFile> map = ec ? std::nullopt : MappedFile::Map(f, static_cast<size_t>(size));
+    std::fclose(f);
+    if (map) {
+      const auto* b = reinterpret_cast<const unsigned char*>(map->data());
+      bool gzip = map->size() >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+      bool zstd = map->size() >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd;
+      Format f2 = format == Format::kAuto
+                      ? Guess(display, std::string_view(map->data(), std::min(map->size(), kSniff)))
+                      : format;
+      if (!gzip && !zstd && f2 == Format::kCsv) {
+        Result<std::int64_t> rows = 0;
+        int parts = 1;
+        try {
+          rows = ReadMappedCsv(*map, display, sink, progress, tuning, parts);
+        } catch (const std::exception& e) {
+          return Fail(Error::Invalid(fmt::format("{}: {}", display, e.what())));
+        }
+        if (!rows) return Fail(rows.error());
+        ReadStats stats;
+        stats.format = Format::kCsv;
+        stats.rows = *rows;
+        stats.parts = parts;
+        return stats;
+      }
+    }
+  }
   auto stream = DeliveryStream::Open(path, progress);
   if (!stream) return Fail(stream.error());
-  const std::string display = path.filename().string();
-  auto stats = ReadRecords((*stream)->stream(), format, display, display, sink);
+  auto stats = ReadRecords((*stream)->stream(), format, display, display, sink, tuning);
   // A decompression error explains a parse error that follows from it.
   if (auto e = (*stream)->error()) return Fail(Error::Invalid(fmt::format("{}: {}", display, *e)));
   if (!stats) return Fail(stats.error());

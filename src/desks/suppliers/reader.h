@@ -10,7 +10,16 @@
 // Problems in single records (a row with the wrong number of fields, invalid
 // UTF-8) are passed to the sink with their line and reading goes on; a
 // problem that stops reading (an unterminated quote, broken JSON, a corrupt
-// archive) ends the read with an Error naming file:line. Not thread-safe.
+// archive) ends the read with an Error naming file:line.
+//
+// A large uncompressed CSV file is memory-mapped and, when the sink can be
+// forked (QualityChecker can), split at record boundaries and read on several
+// threads, each into its own fork of the sink; the forks are joined back in
+// file order, so the sink ends as if it had read the file in one pass (same
+// counts, same sample rows, same line numbers). The split is verified: if a
+// guessed boundary turns out to lie inside a quoted field, the parts after it
+// are dropped and read again in order. A sink is only ever called from one
+// thread at a time; ReadDelivery itself may be called from any thread.
 #pragma once
 
 #include <cstdint>
@@ -40,28 +49,49 @@ class RecordSink {
   // The column list, before the first row and again whenever it grows.
   virtual void Columns(const std::vector<std::string>& columns) = 0;
   // One record starting on `line`; values.size() == the latest columns' size.
-  virtual void Row(std::int64_t line, const std::vector<std::string>& values) = 0;
+  // The views are valid only during the call.
+  virtual void Row(std::int64_t line, const std::vector<std::string_view>& values) = 0;
   // A record that could not be taken as it is; `message` says what.
   virtual void Malformed(std::int64_t line, std::string message) = 0;
+
+  // A guess of how many rows will follow (from the file size), so tables can
+  // be sized once instead of growing; may be called again for a larger guess.
+  virtual void ExpectRows(std::int64_t rows) { (void)rows; }
+
+  // For reading one file on several threads: a new, empty sink of the same
+  // kind that can later be Join()ed into this one, or null when the sink
+  // cannot be split (then the file is read on one thread).
+  virtual std::unique_ptr<RecordSink> Fork() const { return nullptr; }
+  // Folds in a fork that saw the records right after this sink's ones.
+  virtual void Join(RecordSink& later) { (void)later; }
+};
+
+// How ReadDelivery may read a file.
+struct ReadTuning {
+  unsigned threads = 0;                           // 0: one per core
+  std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
+  std::size_t block_bytes = 8 << 20;              // CSV is read and UTF-8-checked in blocks of this
+  unsigned parts_per_thread = 4;                  // a file is split into threads × this parts
 };
 
 struct ReadStats {
   Format format = Format::kCsv;
   Compression compression = Compression::kNone;
   std::int64_t rows = 0;  // records after the header, malformed ones included
+  int parts = 1;          // parts of the file read in parallel (and kept)
 };
 
 // Opens `path`, recognises compression and (for kAuto) the format, and feeds
 // every record to `sink`. Errors name the file by its base name and the line.
 // `progress`, when given, is advanced by the file bytes read.
 Result<ReadStats> ReadDelivery(const std::filesystem::path& path, Format format, RecordSink& sink,
-                               Progress* progress = nullptr);
+                               Progress* progress = nullptr, ReadTuning tuning = {});
 
 // The same over an already-open, uncompressed stream (for tests and for the
 // decompressing streams). `extension_hint` is the file name used to guess a
 // format when `format` is kAuto.
 Result<ReadStats> ReadRecords(std::istream& in, Format format, const std::string& display,
-                              std::string_view extension_hint, RecordSink& sink);
+                              std::string_view extension_hint, RecordSink& sink, ReadTuning tuning = {});
 
 // `text` compressed as gzip or zstd (or unchanged for kNone), as a supplier
 // would send it; for demos, tests and benchmarks.

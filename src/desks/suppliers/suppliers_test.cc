@@ -13,16 +13,21 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/csv.h"
+#include "desks/suppliers/csv_scan.h"
 #include "store/store.h"
 
 namespace ctodesk::suppliers {
@@ -83,7 +88,9 @@ struct Collect : RecordSink {
   std::vector<std::pair<std::int64_t, std::vector<std::string>>> rows;
   std::vector<std::pair<std::int64_t, std::string>> malformed;
   void Columns(const std::vector<std::string>& c) override { columns = c; }
-  void Row(std::int64_t line, const std::vector<std::string>& v) override { rows.emplace_back(line, v); }
+  void Row(std::int64_t line, const std::vector<std::string_view>& v) override {
+    rows.emplace_back(line, std::vector<std::string>(v.begin(), v.end()));
+  }
   void Malformed(std::int64_t line, std::string m) override { malformed.emplace_back(line, std::move(m)); }
 };
 
@@ -330,6 +337,48 @@ TEST(QualityTest, EveryRulePassingAndFailing) {
         EXPECT_TRUE(r.ok) << r.rule << ": " << r.message;
       }
     }
+  }
+}
+
+TEST(QualityTest, UniqueOverManyRowsAndForksCountsEveryRepeat) {
+  // Past 2^20 hashes the repeats are counted on two threads, and forks are
+  // joined in order: the count and the first rows must be a plain pass's.
+  Rules rules;
+  ColumnRule id;
+  id.name = "id";
+  id.unique = true;
+  rules.columns = {id};
+  rules.unique_key = {"id", "id"};
+  const int n = 1'200'000;
+  auto value_of = [](int i) { return i % 100000 == 0 ? 7 : i; };  // every 100,000th row repeats row 7's id
+  for (int forks : {1, 3}) {
+    SCOPED_TRACE(fmt::format("{} part(s)", forks));
+    QualityChecker checker(rules, FromUnix(0), std::nullopt);
+    checker.Columns({"id"});
+    std::vector<std::unique_ptr<RecordSink>> parts;
+    for (int f = 1; f < forks; ++f) {
+      parts.push_back(checker.Fork());
+      parts.back()->Columns({"id"});
+    }
+    std::vector<std::string_view> row(1);
+    std::string text;
+    for (int i = 1; i <= n; ++i) {
+      const int part = (i - 1) * forks / n;
+      text = std::to_string(value_of(i));
+      row[0] = text;
+      (part == 0 ? static_cast<RecordSink&>(checker) : *parts[static_cast<size_t>(part - 1)]).Row(i + 1, row);
+    }
+    for (auto& p : parts) checker.Join(*p);
+    auto results = checker.Finish(n, std::nullopt);
+    int seen = 0;
+    for (const RuleResult& r : results) {
+      if (r.rule != "unique") continue;
+      ++seen;
+      EXPECT_FALSE(r.ok);
+      EXPECT_EQ(r.rows, (std::vector<std::int64_t>{100001, 200001, 300001, 400001, 500001})) << r.column;
+      EXPECT_NE(r.message.find("12 duplicate"), std::string::npos) << r.message;
+    }
+    EXPECT_EQ(seen, 2);  // the column and the key
   }
 }
 
@@ -680,6 +729,292 @@ max_age = "2d"
   EXPECT_DOUBLE_EQ(*f.rules.columns[0].max_null_rate, 0.005);
   EXPECT_TRUE(f.rules.columns[0].unique);
   EXPECT_EQ(f.rules.columns[1].max_age, Duration(48h));
+}
+
+
+// ------------------------------------------------ the in-place CSV scanner
+
+// Draws from a fixed-seed generator, the same on every platform.
+class Draw {
+ public:
+  explicit Draw(std::uint32_t seed) : gen_(seed) {}
+  std::uint32_t Below(std::uint32_t n) { return static_cast<std::uint32_t>(gen_() % n); }
+  bool OneIn(std::uint32_t n) { return Below(n) == 0; }
+
+ private:
+  std::mt19937 gen_;
+};
+
+struct ScannedRecords {
+  std::vector<std::pair<std::int64_t, std::vector<std::string>>> records;
+  std::string error;
+};
+
+// The reference: core's CsvReader over the whole text.
+ScannedRecords ReadWithCoreReader(const std::string& text) {
+  std::istringstream in(text);
+  CsvReader reader(in, CsvDialect{}, "in.csv");
+  ScannedRecords out;
+  std::vector<std::string> fields;
+  while (reader.Next(fields)) out.records.emplace_back(reader.line(), fields);
+  if (reader.error()) out.error = reader.error()->message;
+  return out;
+}
+
+// CsvScanner fed `text` in pieces of 1..max_piece bytes, as a stream would.
+ScannedRecords ReadWithScanner(const std::string& text, Draw& draw, std::uint32_t max_piece) {
+  CsvScanner scanner(CsvDialect{});
+  ScannedRecords out;
+  std::string buf;
+  size_t fed = 0, start = 0;
+  for (;;) {
+    size_t piece = std::min<size_t>(text.size() - fed, 1 + draw.Below(max_piece));
+    buf.append(text, fed, piece);
+    fed += piece;
+    const bool final = fed == text.size();
+    const char* pos = buf.data() + start;
+    const char* end = buf.data() + buf.size();
+    auto stop = scanner.Scan(pos, end, final, end,
+                             [&](std::int64_t line, const std::vector<std::string_view>& f, const char*,
+                                 const char*) {
+                               out.records.emplace_back(line, std::vector<std::string>(f.begin(), f.end()));
+                               return true;
+                             });
+    start = static_cast<size_t>(pos - buf.data());
+    if (stop == CsvScanner::Stop::kError) {
+      out.error = fmt::format("in.csv:{}: unterminated quoted field (opened on line {})", scanner.error_line(),
+                              scanner.error_opened_on());
+      return out;
+    }
+    if (stop == CsvScanner::Stop::kEnd) return out;
+    EXPECT_EQ(stop, CsvScanner::Stop::kNeedMore);
+    if (final) return out;
+  }
+}
+
+TEST(CsvScanTest, SameRecordsAsTheCoreReaderOnRandomText) {
+  // Text made mostly of the bytes that matter, so every rule meets every
+  // other: quotes opening, closing, doubled and stray; CR, LF, CRLF; blank
+  // lines; delimiters inside and outside quotes; the end of input anywhere.
+  const std::string alphabet[] = {"a", "b", ",", ",", "\"", "\"", "\"\"", "\n", "\n", "\r\n", "\r", " ", "\xC3\xA9"};
+  Draw draw(20261128);
+  int with_error = 0, with_quotes = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const std::uint32_t n = draw.Below(60);
+    for (std::uint32_t i = 0; i < n; ++i) text += alphabet[draw.Below(std::size(alphabet))];
+    SCOPED_TRACE(fmt::format("round {}: {:?}", round, text));
+    ScannedRecords want = ReadWithCoreReader(text);
+    for (std::uint32_t max_piece : {1u, 7u, 1000u}) {
+      ScannedRecords got = ReadWithScanner(text, draw, max_piece);
+      ASSERT_EQ(got.error, want.error) << "pieces up to " << max_piece;
+      ASSERT_EQ(got.records, want.records) << "pieces up to " << max_piece;
+    }
+    with_error += !want.error.empty();
+    with_quotes += text.find('"') != std::string::npos && want.error.empty();
+  }
+  // The generator does reach both outcomes.
+  EXPECT_GT(with_error, 300);
+  EXPECT_GT(with_quotes, 300);
+}
+
+// ------------------------------------------------ reading on several threads
+
+// A delivery with every kind of trouble the rules look for, spread over the
+// whole file: repeated ids far apart, disallowed codes, bad numbers and dates,
+// empty emails, ragged rows, invalid UTF-8, quoted notes with newlines and
+// doubled quotes.
+std::string RandomDelivery(Draw& draw, int rows, bool crlf) {
+  const char* eol = crlf ? "\r\n" : "\n";
+  std::string out = std::string("id,code,amount,day,email,note") + eol;
+  const char* codes[] = {"new", "paid", "shipped", "void"};
+  for (int i = 0; i < rows; ++i) {
+    std::string id = std::to_string(100000 + (draw.OneIn(50) ? draw.Below(static_cast<std::uint32_t>(i + 1)) : i));
+    std::string code = draw.OneIn(40) ? "lost" : codes[draw.Below(3)];
+    std::string amount = draw.OneIn(60) ? "n/a" : fmt::format("{}.{:02}", draw.Below(1000), draw.Below(100));
+    std::string day = draw.OneIn(70) ? "2026-02-30" : fmt::format("2026-11-{:02}", 1 + draw.Below(28));
+    std::string email = draw.OneIn(15) ? "" : fmt::format("u{}@example.com", draw.Below(5000));
+    std::string note;
+    switch (draw.Below(6)) {
+      case 0: note = "plain"; break;
+      case 1: note = "\"with, comma\""; break;
+      case 2: note = fmt::format("\"line one{}line two\nline three\"", eol); break;
+      case 3: note = "\"she said \"\"hi\"\"\""; break;
+      case 4: note = draw.OneIn(10) ? "bad \xC3\x28 byte" : "caf\xC3\xA9"; break;
+      default: note = ""; break;
+    }
+    if (draw.OneIn(120)) {
+      out += id + "," + code + eol;  // ragged
+      continue;
+    }
+    if (draw.OneIn(200)) out += eol;  // a blank line
+    out += id + "," + code + "," + amount + "," + day + "," + email + "," + note + eol;
+  }
+  return out;
+}
+
+Rules DeliveryRules() {
+  Rules rules;
+  ColumnRule id;
+  id.name = "id";
+  id.type = ColumnType::kInt;
+  id.unique = true;
+  ColumnRule code;
+  code.name = "code";
+  code.allowed = {"new", "paid", "shipped", "void"};
+  ColumnRule amount;
+  amount.name = "amount";
+  amount.type = ColumnType::kNumber;
+  ColumnRule day;
+  day.name = "day";
+  day.type = ColumnType::kDate;
+  day.max_age = std::chrono::hours(24 * 3);
+  ColumnRule email;
+  email.name = "email";
+  email.max_null_rate = 0.01;
+  email.unique = true;
+  ColumnRule note;
+  note.name = "note";
+  rules.columns = {id, code, amount, day, email, note};
+  rules.unique_key = {"code", "day"};
+  rules.min_rows = 1;
+  rules.max_rows = 1000000;
+  return rules;
+}
+
+struct CheckRun {
+  std::vector<RuleResult> results;
+  int parts = 0;
+  std::string fatal;
+};
+
+CheckRun CheckFile(const std::filesystem::path& file, const Rules& rules, ReadTuning tuning) {
+  QualityChecker checker(rules, FromUnix(1'795'000'000), std::nullopt);
+  auto stats = ReadDelivery(file, Format::kAuto, checker, nullptr, tuning);
+  CheckRun run;
+  std::optional<Error> fatal;
+  if (stats) run.parts = stats->parts;
+  else fatal = stats.error(), run.fatal = stats.error().message;
+  run.results = checker.Finish(stats ? stats->rows : checker.records_seen(), fatal);
+  return run;
+}
+
+std::string Describe(const std::vector<RuleResult>& results) {
+  std::string out;
+  for (const RuleResult& r : results) {
+    out += fmt::format("{} {} {} [{}] {}\n", r.rule, r.column, r.ok ? "ok" : "FAIL",
+                       fmt::join(r.rows, ","), r.message);
+  }
+  return out;
+}
+
+TEST(ParallelReadTest, SameResultsAsOneThreadOnRandomDeliveries) {
+  Draw draw(42);
+  TempDir dir;
+  const Rules rules = DeliveryRules();
+  int split_runs = 0;
+  for (int round = 0; round < 12; ++round) {
+    SCOPED_TRACE(fmt::format("round {}", round));
+    const bool crlf = round % 3 == 2;
+    const std::string csv = RandomDelivery(draw, 2000 + static_cast<int>(draw.Below(3000)), crlf);
+    const auto file = dir.path() / fmt::format("d{}.csv", round);
+    WriteFile(file, csv);
+    // Compression is recognised by its magic bytes: same name, other folder.
+    WriteFile(dir.path() / "gz" / fmt::format("d{}.csv", round), Gzip(csv));
+    ReadTuning one;
+    one.threads = 1;
+    const CheckRun want = CheckFile(file, rules, one);
+    const std::string expected = Describe(want.results);
+    ASSERT_TRUE(want.fatal.empty()) << want.fatal;
+    ASSERT_NE(expected.find("unique id FAIL"), std::string::npos) << expected;
+    ASSERT_NE(expected.find("format  FAIL"), std::string::npos) << expected;
+    for (unsigned threads : {2u, 3u, 7u}) {
+      ReadTuning tuning;
+      tuning.threads = threads;
+      tuning.min_parallel_bytes = 0;
+      tuning.block_bytes = 1 + draw.Below(20000);
+      tuning.parts_per_thread = 1 + draw.Below(4);
+      CheckRun got = CheckFile(file, rules, tuning);
+      EXPECT_EQ(Describe(got.results), expected) << threads << " threads, blocks of " << tuning.block_bytes;
+      split_runs += got.parts > 1;
+    }
+    // The stream path (decompressed), with small blocks so records straddle them.
+    ReadTuning small;
+    small.block_bytes = 64;
+    CheckRun streamed = CheckFile(dir.path() / "gz" / fmt::format("d{}.csv", round), rules, small);
+    EXPECT_EQ(Describe(streamed.results), expected) << "gzip, blocks of 64 bytes";
+  }
+  EXPECT_GT(split_runs, 18);  // most runs did read in parts
+}
+
+TEST(ParallelReadTest, QuotedNewlineAtTheSplitPoint) {
+  // A quoted field full of newlines sits across the middle of the file, so the
+  // first line end after the midpoint is inside quotes: the second part's
+  // guess is wrong and must be dropped, the first part reading on.
+  std::string head = "id,note\n";
+  for (int i = 1; i <= 200; ++i) head += fmt::format("{},row {}\n", i, i);
+  std::string quoted = "201,\"";
+  for (int i = 0; i < 200; ++i) quoted += fmt::format("inside line {}, with a comma\n", i);
+  quoted += "end of note\"\n";
+  std::string tail;
+  for (int i = 202; i <= 400; ++i) tail += fmt::format("{},row {}\n", i == 300 ? 7 : i, i);
+  // After the wrong guess the closing quote opens a field that never closes:
+  // the dropped part fails, which must not fail the read.
+  const std::string csv = head + quoted + tail;
+  ASSERT_GT(head.size() + quoted.size() / 2, csv.size() / 2 - quoted.size() / 2);
+
+  Rules rules;
+  ColumnRule id;
+  id.name = "id";
+  id.type = ColumnType::kInt;
+  id.unique = true;
+  rules.columns = {id};
+  TempDir dir;
+  WriteFile(dir.path() / "q.csv", csv);
+  ReadTuning one;
+  one.threads = 1;
+  ReadTuning two;  // two parts: the guessed boundary is the first line end past the middle
+  two.threads = 2;
+  two.parts_per_thread = 1;
+  two.min_parallel_bytes = 0;
+  CheckRun want = CheckFile(dir.path() / "q.csv", rules, one);
+  CheckRun got = CheckFile(dir.path() / "q.csv", rules, two);
+  EXPECT_EQ(got.parts, 1);  // the guess was rejected
+  EXPECT_TRUE(got.fatal.empty()) << got.fatal;
+  EXPECT_EQ(Describe(got.results), Describe(want.results));
+  // Row 300 repeats id 7 on line 501: 201 lines before the note, 201 in it.
+  ASSERT_GE(got.results.size(), 3u);
+  EXPECT_EQ(got.results[3].rule, "unique");
+  EXPECT_EQ(got.results[3].rows, (std::vector<std::int64_t>{501}));
+
+  // The same rows without the long note split cleanly, with a blank line and
+  // a CRLF right at the split.
+  std::string clean = head + "\r\n\n" + tail;
+  WriteFile(dir.path() / "c.csv", clean);
+  want = CheckFile(dir.path() / "c.csv", rules, one);
+  got = CheckFile(dir.path() / "c.csv", rules, two);
+  EXPECT_EQ(got.parts, 2);
+  EXPECT_EQ(Describe(got.results), Describe(want.results));
+  EXPECT_EQ(got.results[3].rows, (std::vector<std::int64_t>{302}));  // after 2 blank lines
+}
+
+TEST(ParallelReadTest, UnterminatedQuoteInALaterPartIsTheFileError) {
+  std::string csv = "id,note\n";
+  for (int i = 1; i <= 500; ++i) csv += fmt::format("{},\"row {}\"\n", i, i);
+  csv += "501,\"never closed\n502,x\n";
+  TempDir dir;
+  WriteFile(dir.path() / "u.csv", csv);
+  Rules rules;
+  ReadTuning one;
+  one.threads = 1;
+  ReadTuning three;
+  three.threads = 3;
+  three.min_parallel_bytes = 0;
+  CheckRun want = CheckFile(dir.path() / "u.csv", rules, one);
+  CheckRun got = CheckFile(dir.path() / "u.csv", rules, three);
+  EXPECT_EQ(want.fatal, "u.csv:504: unterminated quoted field (opened on line 502)");
+  EXPECT_EQ(got.fatal, want.fatal);
+  EXPECT_EQ(Describe(got.results), Describe(want.results));
 }
 
 }  // namespace
