@@ -229,6 +229,28 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   for (auto& [id, lines] : want) std::sort(lines.begin(), lines.end());
   for (auto& [id, lines] : got) std::sort(lines.begin(), lines.end());
   EXPECT_EQ(got, want);
+
+  // Several threads give the same commits, in the same order, with the same
+  // changes as one.
+  auto walk = [&](int threads) {
+    git::HistoryWalkOptions o;
+    o.threads = threads;
+    std::vector<git::HistoryCommit> commits;
+    auto s = (*history)->Walk(*head, o, [&](git::HistoryCommit&& c) {
+      commits.push_back(std::move(c));
+    });
+    EXPECT_TRUE(s.has_value());
+    return commits;
+  };
+  std::vector<git::HistoryCommit> one = walk(1), three = walk(3);
+  ASSERT_EQ(one.size(), 12u);
+  ASSERT_EQ(three.size(), one.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(three[i].id, one[i].id) << i;
+    EXPECT_EQ(three[i].parents, one[i].parents) << i;
+    EXPECT_EQ(three[i].author_email, one[i].author_email) << i;
+    EXPECT_EQ(three[i].changes, one[i].changes) << i;
+  }
 }
 
 TEST(KnowledgeRepoTest, TruckFactorOne) {
