@@ -8,8 +8,9 @@
 #   ctodesk     `ctodesk knowledge report REPO --format json` with an empty
 #               store: the whole computation (walk, store every commit's
 #               changes, DOA, truck factors, 12 month-end trend points).
-#   incremental one new commit (made with `git commit-tree`, no ref or work
-#               tree touched) analysed with `--at`: reads 1 commit.
+#   incremental one new commit (made with `git commit-tree` in a local clone,
+#               so the given repository is never written) analysed with
+#               `--at`: reads 1 commit.
 #   gitinspector (Debian `gitinspector`, if installed) on the same repository,
 #               with a TIMEOUT (default 3600 s).
 #
@@ -55,6 +56,13 @@ if [[ -z ${REPO:-} ]]; then
 fi
 REPO=$(cd "$REPO" && pwd)
 [[ $(git -C "$REPO" rev-parse --is-shallow-repository) == false ]] || die "$REPO is a shallow clone"
+if [[ $REPO != "$WORK"/* ]]; then
+  # The incremental run writes a commit object: never into the given
+  # repository. A local clone (hard links on the same filesystem) is measured.
+  echo "cloning $REPO (local, bare) ..." >&2
+  git clone -q --bare --local "$REPO" "$WORK/repo.git"
+  REPO=$WORK/repo.git
+fi
 
 measure() {  # NAME CMD...: prints "NAME wall_s rss_mb"
   local name=$1; shift
@@ -72,7 +80,7 @@ name = "bench"
 path = "$REPO"
 TOML
 
-echo "repository: $REPO ($(git -C "$REPO" rev-list --count HEAD) commits, $(git -C "$REPO" ls-files | wc -l) files at HEAD)"
+echo "repository: $REPO ($(git -C "$REPO" rev-list --count HEAD) commits, $(git -C "$REPO" ls-tree -r HEAD | wc -l) files at HEAD)"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm the page cache for both.
 git -C "$REPO" cat-file --batch-all-objects --batch-check >/dev/null

@@ -1,7 +1,9 @@
 // History walks. Each commit's tree is compared with its parent's by object
 // id, descending only into subtrees whose ids differ (git_diff_tree_to_tree
 // walks every entry of both trees, which on a large tree costs 10x more).
-// Only a commit that both adds and deletes files can hold a rename; for those
+// Only a commit that both adds and deletes files can hold a rename. When
+// pairing blob ids (exact renames) leaves no add or no delete unpaired, that
+// is the answer (ExactRenamesOnly, libgit2's rules and order). Otherwise
 // the comparison is redone with git_diff_tree_to_tree + git_diff_find_similar
 // so renames are exactly git's (exact ids first, then similarity, reading
 // only the blobs of unpaired adds and deletes). Rename detection that fails
@@ -81,15 +83,23 @@ struct TreeMemo {
   }
 };
 
+// An added or deleted blob in a change list: where, its id and mode.
+struct AddDel {
+  std::size_t index;
+  git_oid id;
+  git_filemode_t mode;
+};
+
 // Blob changes between two trees (`before` may be null), by entry id only.
 // Submodules (commit entries) are skipped: they are not files of this
 // repository. A blob that became a symlink or back is 'T'.
 void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
-             std::vector<NameStatus>& out, std::vector<std::string>& warnings);
+             std::vector<NameStatus>& out, std::vector<AddDel>& add_del,
+             std::vector<std::string>& warnings);
 
 void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now,
                const std::string& prefix, TreeMemo& memo, std::vector<NameStatus>& out,
-               std::vector<std::string>& warnings) {
+               std::vector<AddDel>& add_del, std::vector<std::string>& warnings) {
   auto lookup = [&](const git_oid* oid, const std::string& path) -> TreePtr {
     git_tree* t = nullptr;
     if (git_tree_lookup(&t, repo, oid) != 0) {
@@ -103,10 +113,11 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
     std::string path = prefix + git_tree_entry_name(e);
     git_object_t type = git_tree_entry_type(e);
     if (type == GIT_OBJECT_BLOB) {
+      add_del.push_back({out.size(), *git_tree_entry_id(e), git_tree_entry_filemode(e)});
       out.push_back({status, "", path});
     } else if (type == GIT_OBJECT_TREE) {
       if (TreePtr sub = lookup(git_tree_entry_id(e), path))
-        ListAll(repo, sub.get(), path + "/", status, out, warnings);
+        ListAll(repo, sub.get(), path + "/", status, out, add_del, warnings);
     }
   };
   // Both entry lists are in git's tree order (a folder sorts as "name/"), so
@@ -154,7 +165,7 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
       TreePtr a = memo.Take(git_tree_entry_id(p));
       if (!a) a = lookup(git_tree_entry_id(p), path);
       TreePtr b = lookup(git_tree_entry_id(e), path);
-      if (b) DiffTrees(repo, a.get(), b.get(), path + "/", memo, out, warnings);
+      if (b) DiffTrees(repo, a.get(), b.get(), path + "/", memo, out, add_del, warnings);
       memo.Keep(std::move(b));
     } else if (type == GIT_OBJECT_BLOB && git_tree_entry_type(p) == GIT_OBJECT_BLOB) {
       bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
@@ -170,12 +181,14 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
 }
 
 void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
-             std::vector<NameStatus>& out, std::vector<std::string>& warnings) {
+             std::vector<NameStatus>& out, std::vector<AddDel>& add_del,
+             std::vector<std::string>& warnings) {
   size_t n = git_tree_entrycount(tree);
   for (size_t i = 0; i < n; ++i) {
     const git_tree_entry* e = git_tree_entry_byindex(tree, i);
     std::string path = prefix + git_tree_entry_name(e);
     if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+      add_del.push_back({out.size(), *git_tree_entry_id(e), git_tree_entry_filemode(e)});
       out.push_back({status, "", std::move(path)});
     } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
       git_tree* sub = nullptr;
@@ -185,7 +198,7 @@ void ListAll(git_repository* repo, const git_tree* tree, const std::string& pref
         continue;
       }
       TreePtr sub_ptr(sub);
-      ListAll(repo, sub, path + "/", status, out, warnings);
+      ListAll(repo, sub, path + "/", status, out, add_del, warnings);
     }
   }
 }
@@ -284,7 +297,63 @@ namespace {
 struct WalkSetup {
   git_diff_options diff_opts;
   git_diff_find_options find_opts;
+  std::size_t rename_limit = 1000;
 };
+
+// The cheap case of rename detection, exactly as libgit2's
+// git_diff_find_similar decides it: an added file whose blob id equals a
+// deleted file's (same kind: file or symlink) is that file renamed (100%
+// similar, nothing scores higher; each add in path order takes the first
+// unused delete in path order). When that pairs every add or every delete,
+// no similarity is left to measure, and the changes are rewritten here in
+// libgit2's order (by path, a rename by its new path). Returns false, with
+// `changes` untouched, when similarity would still be needed.
+bool ExactRenamesOnly(std::vector<NameStatus>& changes, const std::vector<AddDel>& add_del,
+                      std::size_t rename_limit) {
+  std::vector<const AddDel*> adds, dels;
+  for (const AddDel& x : add_del) (changes[x.index].status == 'A' ? adds : dels).push_back(&x);
+  if (adds.size() > rename_limit || dels.size() > rename_limit) return false;
+  auto by_path = [&](const AddDel* a, const AddDel* b) {
+    return changes[a->index].path < changes[b->index].path;
+  };
+  std::sort(adds.begin(), adds.end(), by_path);
+  std::sort(dels.begin(), dels.end(), by_path);
+  auto kind = [](git_filemode_t m) { return static_cast<unsigned>(m) & 0170000u; };
+  std::vector<char> used(dels.size(), 0);
+  std::vector<std::pair<std::size_t, std::size_t>> renames;  // add index, delete index
+  std::size_t paired = 0;
+  for (const AddDel* a : adds) {
+    for (std::size_t d = 0; d < dels.size(); ++d) {
+      if (!used[d] && kind(dels[d]->mode) == kind(a->mode) &&
+          git_oid_equal(&dels[d]->id, &a->id) != 0) {
+        used[d] = 1;
+        renames.emplace_back(a->index, dels[d]->index);
+        ++paired;
+        break;
+      }
+    }
+  }
+  if (paired != adds.size() && paired != dels.size()) return false;
+  std::vector<char> gone(changes.size(), 0);
+  for (auto [a, d] : renames) {
+    changes[a] = {'R', std::move(changes[d].path), std::move(changes[a].path)};
+    gone[d] = 1;
+  }
+  std::vector<NameStatus> out;
+  out.reserve(changes.size() - renames.size());
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (!gone[i]) out.push_back(std::move(changes[i]));
+  }
+  auto letter_rank = [](char c) {  // git_delta_t order
+    return c == 'A' ? 1 : c == 'D' ? 2 : c == 'M' ? 3 : c == 'R' ? 4 : c == 'C' ? 5 : 8;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const NameStatus& x, const NameStatus& y) {
+    int c = x.path.compare(y.path);
+    return c != 0 ? c < 0 : letter_rank(x.status) < letter_rank(y.status);
+  });
+  changes = std::move(out);
+  return true;
+}
 
 // One commit: its author, parents and name-status changes, read through
 // `repo` (one handle per thread). Warnings go to `warnings`; false when the
@@ -330,13 +399,16 @@ bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup
                                      out.id.Hex(), out.parents[0].Hex()));
     }
   }
-  DiffTrees(repo, parent_tree.get(), tree.get(), "", memo, out.changes, warnings);
+  std::vector<AddDel> add_del;
+  DiffTrees(repo, parent_tree.get(), tree.get(), "", memo, out.changes, add_del, warnings);
   bool adds = false, deletes = false;
   for (const NameStatus& ns : out.changes) {
     adds = adds || ns.status == 'A';
     deletes = deletes || ns.status == 'D';
   }
-  if (adds && deletes) {
+  if (adds && deletes && ExactRenamesOnly(out.changes, add_del, setup.rename_limit)) {
+    // Every add or every delete paired by blob id: what libgit2 would find.
+  } else if (adds && deletes) {
     std::vector<NameStatus> paired;
     if (RenameDiff(repo, parent_tree.get(), tree.get(), out.id, setup.diff_opts, setup.find_opts,
                    paired, warnings)) {
@@ -382,6 +454,7 @@ Result<HistoryWalkStats> History::Walk(
   git_diff_find_options_init(&setup.find_opts, GIT_DIFF_FIND_OPTIONS_VERSION);
   setup.find_opts.flags = GIT_DIFF_FIND_RENAMES;
   setup.find_opts.rename_limit = static_cast<size_t>(std::max(0, options.rename_limit));
+  setup.rename_limit = setup.find_opts.rename_limit;
 
   // The commits first (the topological order needs the whole walk anyway),
   // then their trees compared, on several threads when there are many.
