@@ -155,10 +155,13 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
     }
     ++i;
     ++j;
+    // Same name, mode and id: unchanged, as almost every pair is.
+    git_filemode_t mode = git_tree_entry_filemode(e), pmode = git_tree_entry_filemode(p);
+    bool same_id = std::memcmp(git_tree_entry_id(e)->id, git_tree_entry_id(p)->id,
+                               sizeof(git_tree_entry_id(e)->id)) == 0;
+    if (same_id && mode == pmode) continue;
     const char* name = git_tree_entry_name(e);
     git_object_t type = git_tree_entry_type(e);
-    bool same_id = git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(p)) != 0;
-    git_filemode_t mode = git_tree_entry_filemode(e), pmode = git_tree_entry_filemode(p);
     if (type == GIT_OBJECT_TREE) {
       if (same_id) continue;
       std::string path = prefix + name;
