@@ -1,7 +1,9 @@
 // History walks. Each commit's tree is compared with its parent's by object
 // id, descending only into subtrees whose ids differ (git_diff_tree_to_tree
 // walks every entry of both trees, which on a large tree costs 10x more).
-// Only a commit that both adds and deletes files can hold a rename; for those
+// Only a commit that both adds and deletes files can hold a rename. When
+// pairing blob ids (exact renames) leaves no add or no delete unpaired, that
+// is the answer (ExactRenamesOnly, libgit2's rules and order). Otherwise
 // the comparison is redone with git_diff_tree_to_tree + git_diff_find_similar
 // so renames are exactly git's (exact ids first, then similarity, reading
 // only the blobs of unpaired adds and deletes). Rename detection that fails
@@ -15,8 +17,10 @@
 #include "git/libgit2_util.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace ctodesk::git {
@@ -59,15 +63,43 @@ Result<TreePtr> CommitTree(git_repository* repo, const ObjectId& commit, const s
   return TreePtr(t);
 }
 
+// The trees one commit's side of the comparison read, kept for the next
+// commit, whose parent side is usually the same trees (a walk reads each
+// commit after its parent): each big tree is then read once, not twice.
+struct TreeMemo {
+  std::vector<std::pair<git_oid, TreePtr>> previous, current;
+  TreePtr Take(const git_oid* oid) {
+    for (auto& [id, tree] : previous) {
+      if (tree && git_oid_equal(&id, oid) != 0) return std::move(tree);
+    }
+    return TreePtr();
+  }
+  void Keep(TreePtr tree) {
+    if (tree) current.emplace_back(*git_tree_id(tree.get()), std::move(tree));
+  }
+  void NextCommit() {
+    previous = std::move(current);
+    current.clear();
+  }
+};
+
+// An added or deleted blob in a change list: where, its id and mode.
+struct AddDel {
+  std::size_t index;
+  git_oid id;
+  git_filemode_t mode;
+};
+
 // Blob changes between two trees (`before` may be null), by entry id only.
 // Submodules (commit entries) are skipped: they are not files of this
 // repository. A blob that became a symlink or back is 'T'.
 void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
-             std::vector<NameStatus>& out, std::vector<std::string>& warnings);
+             std::vector<NameStatus>& out, std::vector<AddDel>& add_del,
+             std::vector<std::string>& warnings);
 
 void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now,
-               const std::string& prefix, std::vector<NameStatus>& out,
-               std::vector<std::string>& warnings) {
+               const std::string& prefix, TreeMemo& memo, std::vector<NameStatus>& out,
+               std::vector<AddDel>& add_del, std::vector<std::string>& warnings) {
   auto lookup = [&](const git_oid* oid, const std::string& path) -> TreePtr {
     git_tree* t = nullptr;
     if (git_tree_lookup(&t, repo, oid) != 0) {
@@ -81,30 +113,28 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
     std::string path = prefix + git_tree_entry_name(e);
     git_object_t type = git_tree_entry_type(e);
     if (type == GIT_OBJECT_BLOB) {
+      add_del.push_back({out.size(), *git_tree_entry_id(e), git_tree_entry_filemode(e)});
       out.push_back({status, "", path});
     } else if (type == GIT_OBJECT_TREE) {
       if (TreePtr sub = lookup(git_tree_entry_id(e), path))
-        ListAll(repo, sub.get(), path + "/", status, out, warnings);
+        ListAll(repo, sub.get(), path + "/", status, out, add_del, warnings);
     }
   };
   // Both entry lists are in git's tree order (a folder sorts as "name/"), so
   // one merge pass pairs them; a file and a folder of the same name do not
-  // pair, which gives the D and A that git shows for that change.
-  auto key = [](const git_tree_entry* e) {
-    std::string_view name = git_tree_entry_name(e);
-    return std::pair{name, git_tree_entry_type(e) == GIT_OBJECT_TREE};
-  };
-  auto less = [](std::pair<std::string_view, bool> a, std::pair<std::string_view, bool> b) {
-    size_t n = std::min(a.first.size(), b.first.size());
-    int c = a.first.substr(0, n).compare(b.first.substr(0, n));
-    if (c != 0) return c < 0;
-    // One name is a prefix of the other: compare the next character, where a
-    // folder's name ends in '/' and a file's name ends.
-    auto next = [n](std::pair<std::string_view, bool> k) -> int {
-      if (k.first.size() > n) return static_cast<unsigned char>(k.first[n]);
-      return k.second ? '/' : 0;
-    };
-    return next(a) < next(b);
+  // pair, which gives the D and A that git shows for that change. Most pairs
+  // are the same name: one pass over the bytes, no strlen.
+  auto order = [](const git_tree_entry* a, const git_tree_entry* b) {
+    const char* x = git_tree_entry_name(a);
+    const char* y = git_tree_entry_name(b);
+    std::size_t k = 0;
+    while (x[k] != 0 && x[k] == y[k]) ++k;
+    // Where one name ends, a folder's continues with '/'.
+    unsigned cx = x[k] != 0 ? static_cast<unsigned char>(x[k])
+                            : (git_tree_entry_type(a) == GIT_OBJECT_TREE ? '/' : 0);
+    unsigned cy = y[k] != 0 ? static_cast<unsigned char>(y[k])
+                            : (git_tree_entry_type(b) == GIT_OBJECT_TREE ? '/' : 0);
+    return cx < cy ? -1 : cx > cy ? 1 : 0;
   };
   size_t n_old = before != nullptr ? git_tree_entrycount(before) : 0;
   size_t n_new = git_tree_entrycount(now);
@@ -112,28 +142,34 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
   while (i < n_old || j < n_new) {
     const git_tree_entry* p = i < n_old ? git_tree_entry_byindex(before, i) : nullptr;
     const git_tree_entry* e = j < n_new ? git_tree_entry_byindex(now, j) : nullptr;
-    if (e == nullptr || (p != nullptr && less(key(p), key(e)))) {
+    int c = p == nullptr ? 1 : e == nullptr ? -1 : order(p, e);
+    if (c < 0) {
       one_side(p, 'D');
       ++i;
       continue;
     }
-    if (p == nullptr || less(key(e), key(p))) {
+    if (c > 0) {
       one_side(e, 'A');
       ++j;
       continue;
     }
     ++i;
     ++j;
+    // Same name, mode and id: unchanged, as almost every pair is.
+    git_filemode_t mode = git_tree_entry_filemode(e), pmode = git_tree_entry_filemode(p);
+    bool same_id = std::memcmp(git_tree_entry_id(e)->id, git_tree_entry_id(p)->id,
+                               sizeof(git_tree_entry_id(e)->id)) == 0;
+    if (same_id && mode == pmode) continue;
     const char* name = git_tree_entry_name(e);
     git_object_t type = git_tree_entry_type(e);
-    bool same_id = git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(p)) != 0;
-    git_filemode_t mode = git_tree_entry_filemode(e), pmode = git_tree_entry_filemode(p);
     if (type == GIT_OBJECT_TREE) {
       if (same_id) continue;
       std::string path = prefix + name;
-      TreePtr a = lookup(git_tree_entry_id(p), path);
+      TreePtr a = memo.Take(git_tree_entry_id(p));
+      if (!a) a = lookup(git_tree_entry_id(p), path);
       TreePtr b = lookup(git_tree_entry_id(e), path);
-      if (b) DiffTrees(repo, a.get(), b.get(), path + "/", out, warnings);
+      if (b) DiffTrees(repo, a.get(), b.get(), path + "/", memo, out, add_del, warnings);
+      memo.Keep(std::move(b));
     } else if (type == GIT_OBJECT_BLOB && git_tree_entry_type(p) == GIT_OBJECT_BLOB) {
       bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
       if (link != plink)
@@ -148,12 +184,14 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
 }
 
 void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
-             std::vector<NameStatus>& out, std::vector<std::string>& warnings) {
+             std::vector<NameStatus>& out, std::vector<AddDel>& add_del,
+             std::vector<std::string>& warnings) {
   size_t n = git_tree_entrycount(tree);
   for (size_t i = 0; i < n; ++i) {
     const git_tree_entry* e = git_tree_entry_byindex(tree, i);
     std::string path = prefix + git_tree_entry_name(e);
     if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+      add_del.push_back({out.size(), *git_tree_entry_id(e), git_tree_entry_filemode(e)});
       out.push_back({status, "", std::move(path)});
     } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
       git_tree* sub = nullptr;
@@ -163,7 +201,7 @@ void ListAll(git_repository* repo, const git_tree* tree, const std::string& pref
         continue;
       }
       TreePtr sub_ptr(sub);
-      ListAll(repo, sub, path + "/", status, out, warnings);
+      ListAll(repo, sub, path + "/", status, out, add_del, warnings);
     }
   }
 }
@@ -257,6 +295,142 @@ bool History::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) c
   return git_graph_descendant_of(repo_, &d, &a) == 1;
 }
 
+namespace {
+
+struct WalkSetup {
+  git_diff_options diff_opts;
+  git_diff_find_options find_opts;
+  std::size_t rename_limit = 1000;
+};
+
+// The cheap case of rename detection, exactly as libgit2's
+// git_diff_find_similar decides it: an added file whose blob id equals a
+// deleted file's (same kind: file or symlink) is that file renamed (100%
+// similar, nothing scores higher; each add in path order takes the first
+// unused delete in path order). When that pairs every add or every delete,
+// no similarity is left to measure, and the changes are rewritten here in
+// libgit2's order (by path, a rename by its new path). Returns false, with
+// `changes` untouched, when similarity would still be needed.
+bool ExactRenamesOnly(std::vector<NameStatus>& changes, const std::vector<AddDel>& add_del,
+                      std::size_t rename_limit) {
+  std::vector<const AddDel*> adds, dels;
+  for (const AddDel& x : add_del) (changes[x.index].status == 'A' ? adds : dels).push_back(&x);
+  if (adds.size() > rename_limit || dels.size() > rename_limit) return false;
+  auto by_path = [&](const AddDel* a, const AddDel* b) {
+    return changes[a->index].path < changes[b->index].path;
+  };
+  std::sort(adds.begin(), adds.end(), by_path);
+  std::sort(dels.begin(), dels.end(), by_path);
+  auto kind = [](git_filemode_t m) { return static_cast<unsigned>(m) & 0170000u; };
+  std::vector<char> used(dels.size(), 0);
+  std::vector<std::pair<std::size_t, std::size_t>> renames;  // add index, delete index
+  std::size_t paired = 0;
+  for (const AddDel* a : adds) {
+    for (std::size_t d = 0; d < dels.size(); ++d) {
+      if (!used[d] && kind(dels[d]->mode) == kind(a->mode) &&
+          git_oid_equal(&dels[d]->id, &a->id) != 0) {
+        used[d] = 1;
+        renames.emplace_back(a->index, dels[d]->index);
+        ++paired;
+        break;
+      }
+    }
+  }
+  if (paired != adds.size() && paired != dels.size()) return false;
+  std::vector<char> gone(changes.size(), 0);
+  for (auto [a, d] : renames) {
+    changes[a] = {'R', std::move(changes[d].path), std::move(changes[a].path)};
+    gone[d] = 1;
+  }
+  std::vector<NameStatus> out;
+  out.reserve(changes.size() - renames.size());
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (!gone[i]) out.push_back(std::move(changes[i]));
+  }
+  auto letter_rank = [](char c) {  // git_delta_t order
+    return c == 'A' ? 1 : c == 'D' ? 2 : c == 'M' ? 3 : c == 'R' ? 4 : c == 'C' ? 5 : 8;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const NameStatus& x, const NameStatus& y) {
+    int c = x.path.compare(y.path);
+    return c != 0 ? c < 0 : letter_rank(x.status) < letter_rank(y.status);
+  });
+  changes = std::move(out);
+  return true;
+}
+
+// One commit: its author, parents and name-status changes, read through
+// `repo` (one handle per thread). Warnings go to `warnings`; false when the
+// commit itself cannot be read (it is then left out, as before).
+bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup,
+                TreeMemo& memo, HistoryCommit& out, std::vector<std::string>& warnings) {
+  memo.NextCommit();
+  out.id = FromGit(&oid);
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo, &oid) != 0) {
+    warnings.push_back(fmt::format("commit {} unreadable: {}", out.id.Hex(), LastError()));
+    return false;
+  }
+  CommitPtr commit(c);
+  const git_signature* author = git_commit_author(c);
+  out.author_name = author != nullptr && author->name != nullptr ? author->name : "";
+  out.author_email = author != nullptr && author->email != nullptr ? author->email : "";
+  out.author_time = author != nullptr ? author->when.time : 0;
+  out.commit_time = git_commit_time(c);
+  unsigned parents = git_commit_parentcount(c);
+  for (unsigned i = 0; i < parents; ++i)
+    out.parents.push_back(FromGit(git_commit_parent_id(c, i)));
+  if (parents > 1) return true;  // a merge: listed, no changes of its own
+  git_tree* t = nullptr;
+  if (git_commit_tree(&t, c) != 0) {
+    warnings.push_back(fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
+    return true;
+  }
+  TreePtr tree(t);
+  TreePtr parent_tree;
+  if (parents == 1) {
+    // In a shallow clone the parent of the oldest commit is absent; git then
+    // shows that commit as adding everything, and so do we.
+    git_commit* p = nullptr;
+    git_tree* pt = nullptr;
+    if (git_commit_parent(&p, c, 0) == 0) {
+      CommitPtr parent(p);
+      parent_tree = memo.Take(git_commit_tree_id(p));
+      if (!parent_tree && git_commit_tree(&pt, p) == 0) parent_tree.reset(pt);
+    }
+    if (!parent_tree) {
+      warnings.push_back(fmt::format("commit {}: parent {} unreadable; its files count as added",
+                                     out.id.Hex(), out.parents[0].Hex()));
+    }
+  }
+  std::vector<AddDel> add_del;
+  DiffTrees(repo, parent_tree.get(), tree.get(), "", memo, out.changes, add_del, warnings);
+  bool adds = false, deletes = false;
+  for (const NameStatus& ns : out.changes) {
+    adds = adds || ns.status == 'A';
+    deletes = deletes || ns.status == 'D';
+  }
+  if (adds && deletes && ExactRenamesOnly(out.changes, add_del, setup.rename_limit)) {
+    // Every add or every delete paired by blob id: what libgit2 would find.
+  } else if (adds && deletes) {
+    std::vector<NameStatus> paired;
+    if (RenameDiff(repo, parent_tree.get(), tree.get(), out.id, setup.diff_opts, setup.find_opts,
+                   paired, warnings)) {
+      out.changes = std::move(paired);
+    }
+  }
+  memo.Keep(std::move(tree));
+  return true;
+}
+
+// Walks of fewer commits stay on the calling thread (an incremental run
+// reads a handful; a second repository handle would cost more).
+constexpr std::size_t kParallelMinCommits = 1000;
+// Threads take up to this many consecutive commits at a time: neighbours
+// share most trees, so each handle's object cache keeps serving them.
+constexpr std::size_t kBatch = 64;
+
+}  // namespace
+
 Result<HistoryWalkStats> History::Walk(
     const ObjectId& tip, const HistoryWalkOptions& options,
     const std::function<void(HistoryCommit&&)>& on_commit) const {
@@ -277,14 +451,17 @@ Result<HistoryWalkStats> History::Walk(
     git_revwalk_hide(w, &oid);  // a commit that no longer exists hides nothing
   }
 
-  git_diff_options diff_opts;
-  git_diff_options_init(&diff_opts, GIT_DIFF_OPTIONS_VERSION);
-  diff_opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_INCLUDE_TYPECHANGE;
-  git_diff_find_options find_opts;
-  git_diff_find_options_init(&find_opts, GIT_DIFF_FIND_OPTIONS_VERSION);
-  find_opts.flags = GIT_DIFF_FIND_RENAMES;
-  find_opts.rename_limit = static_cast<size_t>(std::max(0, options.rename_limit));
+  WalkSetup setup;
+  git_diff_options_init(&setup.diff_opts, GIT_DIFF_OPTIONS_VERSION);
+  setup.diff_opts.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_INCLUDE_TYPECHANGE;
+  git_diff_find_options_init(&setup.find_opts, GIT_DIFF_FIND_OPTIONS_VERSION);
+  setup.find_opts.flags = GIT_DIFF_FIND_RENAMES;
+  setup.find_opts.rename_limit = static_cast<size_t>(std::max(0, options.rename_limit));
+  setup.rename_limit = setup.find_opts.rename_limit;
 
+  // The commits first (the topological order needs the whole walk anyway),
+  // then their trees compared, on several threads when there are many.
+  std::vector<git_oid> oids;
   git_oid oid;
   while (true) {
     int rc = git_revwalk_next(&oid, w);
@@ -293,66 +470,55 @@ Result<HistoryWalkStats> History::Walk(
       stats.warnings.push_back(fmt::format("history walk stopped early: {}", LastError()));
       break;
     }
-    git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo_, &oid) != 0) {
-      stats.warnings.push_back(
-          fmt::format("commit {} unreadable: {}", FromGit(&oid).Hex(), LastError()));
-      continue;
+    oids.push_back(oid);
+  }
+  walk.reset();
+  const std::size_t n = oids.size();
+
+  std::size_t threads = options.threads > 0
+                            ? static_cast<std::size_t>(options.threads)
+                            : (n >= kParallelMinCommits
+                                   ? std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4)
+                                   : 1);
+  threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, n));
+  const std::size_t batch = std::clamp<std::size_t>(n / (threads * 8), 1, kBatch);
+  // Each extra thread reads through its own repository handle (libgit2
+  // objects belong to one handle; handles may live on different threads).
+  std::vector<git_repository*> handles{repo_};
+  for (std::size_t t = 1; t < threads; ++t) {
+    git_repository* r = nullptr;
+    if (git_repository_open_ext(&r, path_.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
+      break;  // fewer threads, same result
+    handles.push_back(r);
+  }
+
+  std::vector<HistoryCommit> commits(n);
+  std::vector<std::vector<std::string>> warnings(n);
+  std::vector<char> readable(n, 0);
+  std::atomic<std::size_t> next{0};
+  auto work = [&](git_repository* repo) {
+    TreeMemo memo;
+    while (true) {
+      std::size_t from = next.fetch_add(batch);
+      if (from >= n) return;
+      for (std::size_t i = from; i < std::min(n, from + batch); ++i)
+        readable[i] = ReadCommit(repo, oids[i], setup, memo, commits[i], warnings[i]) ? 1 : 0;
     }
-    CommitPtr commit(c);
-    HistoryCommit out;
-    out.id = FromGit(&oid);
-    const git_signature* author = git_commit_author(c);
-    out.author_name = author != nullptr && author->name != nullptr ? author->name : "";
-    out.author_email = author != nullptr && author->email != nullptr ? author->email : "";
-    out.author_time = author != nullptr ? author->when.time : 0;
-    out.commit_time = git_commit_time(c);
-    unsigned parents = git_commit_parentcount(c);
-    for (unsigned i = 0; i < parents; ++i)
-      out.parents.push_back(FromGit(git_commit_parent_id(c, i)));
+  };
+  {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < handles.size(); ++t) pool.emplace_back(work, handles[t]);
+    work(repo_);
+    for (std::thread& t : pool) t.join();
+  }
+  for (std::size_t t = 1; t < handles.size(); ++t) git_repository_free(handles[t]);
+
+  // Results in the walk's order, so the output does not depend on threads.
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::string& m : warnings[i]) stats.warnings.push_back(std::move(m));
+    if (!readable[i]) continue;
     ++stats.commits;
-    if (parents > 1) {  // a merge: listed, no changes of its own
-      on_commit(std::move(out));
-      continue;
-    }
-    git_tree* t = nullptr;
-    if (git_commit_tree(&t, c) != 0) {
-      stats.warnings.push_back(
-          fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
-      on_commit(std::move(out));
-      continue;
-    }
-    TreePtr tree(t);
-    TreePtr parent_tree;
-    if (parents == 1) {
-      // In a shallow clone the parent of the oldest commit is absent; git then
-      // shows that commit as adding everything, and so do we.
-      git_commit* p = nullptr;
-      git_tree* pt = nullptr;
-      if (git_commit_parent(&p, c, 0) == 0) {
-        CommitPtr parent(p);
-        if (git_commit_tree(&pt, p) == 0) parent_tree.reset(pt);
-      }
-      if (!parent_tree) {
-        stats.warnings.push_back(
-            fmt::format("commit {}: parent {} unreadable; its files count as added", out.id.Hex(),
-                        out.parents[0].Hex()));
-      }
-    }
-    DiffTrees(repo_, parent_tree.get(), tree.get(), "", out.changes, stats.warnings);
-    bool adds = false, deletes = false;
-    for (const NameStatus& ns : out.changes) {
-      adds = adds || ns.status == 'A';
-      deletes = deletes || ns.status == 'D';
-    }
-    if (adds && deletes) {
-      std::vector<NameStatus> paired;
-      if (RenameDiff(repo_, parent_tree.get(), tree.get(), out.id, diff_opts, find_opts, paired,
-                     stats.warnings)) {
-        out.changes = std::move(paired);
-      }
-    }
-    on_commit(std::move(out));
+    on_commit(std::move(commits[i]));
   }
   return stats;
 }

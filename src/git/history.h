@@ -7,7 +7,8 @@
 // .mailmap resolution, and RepoWriter, which builds small repositories for
 // demos and tests.
 //
-// A History is not thread-safe; open one per thread. Errors name the
+// A History is not thread-safe; open one per thread. Walk itself may use
+// worker threads, each with its own repository handle. Errors name the
 // repository and, where there is one, the revision or object.
 #pragma once
 
@@ -50,6 +51,10 @@ struct HistoryCommit {
 struct HistoryWalkOptions {
   std::vector<ObjectId> hide;  // commits (and their ancestors) not to list
   int rename_limit = 1000;     // git's diff.renameLimit default
+  // Threads comparing trees (each with its own repository handle). 0: one
+  // per core (at most 4) for walks of 1000 commits or more, else 1. The
+  // result is the same for any number.
+  int threads = 0;
 };
 
 struct HistoryWalkStats {
@@ -84,7 +89,9 @@ class History {
   bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const;
 
   // Calls `on_commit` for every commit reachable from `tip` and not from
-  // options.hide, parents before children. Unreadable trees or blobs give a
+  // options.hide, parents before children (after the whole walk: commits
+  // are read on options.threads threads, then handed over in order; the
+  // callback runs on the calling thread). Unreadable trees or blobs give a
   // warning naming the object (a blob that cannot be read counts as "no
   // rename"); fails only when the walk cannot start.
   Result<HistoryWalkStats> Walk(const ObjectId& tip, const HistoryWalkOptions& options,

@@ -13,6 +13,16 @@ void InitOnce() {
     // walk revisits few of them, so a smaller cache keeps memory flat at
     // little cost in time.
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(64) * 1024 * 1024);
+    // Every desk only reads history. Checking each object's hash on read
+    // (collision-detecting SHA-1) took 40% of a history walk's CPU; zlib's
+    // checksums still catch a damaged pack.
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // Packs are read through mmap windows (by default one 1 GiB window and
+    // no practical limit on 64-bit), and mapped pages count as resident
+    // memory: the whole of git.git's pack stayed mapped during a walk. Small
+    // windows with a 128 MiB cap cut the walk's peak by 230 MB, same speed.
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) * 1024 * 1024);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(128) * 1024 * 1024);
   });
 }
 

@@ -13,10 +13,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
 #include "git/history.h"
@@ -233,7 +235,22 @@ class Computer {
   Computer(const git::History& history, const CachedHistory& cache, const Identities& ids,
            const std::map<std::pair<std::string, std::string>, git::Identity>& mapped)
       : history_(history), cache_(cache), ids_(ids), mapped_(mapped) {
-    for (std::size_t i = 0; i < cache_.commits.size(); ++i) index_.emplace(cache_.commits[i].id, i);
+    const std::size_t n = cache_.commits.size();
+    index_.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) index_.emplace(cache_.commits[i].id, i);
+    // Parents as positions and authors as person keys, looked up once: the
+    // trend walks the whole history a dozen times.
+    parent_start_.reserve(n + 1);
+    person_.reserve(n);
+    for (const HistoryCommit& c : cache_.commits) {
+      parent_start_.push_back(parents_.size());
+      for (const ObjectId& p : c.parents) {
+        if (auto j = IndexOf(p)) parents_.push_back(*j);
+      }
+      const git::Identity& m = mapped_.at({c.author_name, c.author_email});
+      person_.push_back(&ids_.key_of.at({m.name, m.email}));
+    }
+    parent_start_.push_back(parents_.size());
   }
 
   std::optional<std::size_t> IndexOf(const ObjectId& id) const {
@@ -243,6 +260,7 @@ class Computer {
   }
 
   // Positions of the commits reachable from `tip`, ascending (history order).
+  // Thread-safe (const, no shared scratch).
   std::vector<std::size_t> Reachable(std::size_t tip) const {
     std::vector<char> seen(cache_.commits.size(), 0);
     std::vector<std::size_t> stack{tip}, out;
@@ -251,11 +269,11 @@ class Computer {
       std::size_t i = stack.back();
       stack.pop_back();
       out.push_back(i);
-      for (const ObjectId& p : cache_.commits[i].parents) {
-        auto j = IndexOf(p);
-        if (j && !seen[*j]) {
-          seen[*j] = 1;
-          stack.push_back(*j);
+      for (std::size_t k = parent_start_[i]; k < parent_start_[i + 1]; ++k) {
+        std::size_t j = parents_[k];
+        if (!seen[j]) {
+          seen[j] = 1;
+          stack.push_back(j);
         }
       }
     }
@@ -263,10 +281,8 @@ class Computer {
     return out;
   }
 
-  const std::string& PersonOf(const HistoryCommit& c) const {
-    const git::Identity& m = mapped_.at({c.author_name, c.author_email});
-    return ids_.key_of.at({m.name, m.email});
-  }
+  // The person key of the commit at position i.
+  const std::string& PersonAt(std::size_t i) const { return *person_[i]; }
 
   std::vector<Commit> ModelCommits(const std::vector<std::size_t>& reachable) const {
     std::vector<Commit> out;
@@ -275,7 +291,7 @@ class Computer {
       const HistoryCommit& c = cache_.commits[i];
       if (c.changes.empty()) continue;
       Commit m;
-      m.person = PersonOf(c);
+      m.person = PersonAt(i);
       m.time = c.author_time;
       m.changes.reserve(c.changes.size());
       for (const git::NameStatus& ch : c.changes)
@@ -320,6 +336,9 @@ class Computer {
   const Identities& ids_;
   const std::map<std::pair<std::string, std::string>, git::Identity>& mapped_;
   std::unordered_map<ObjectId, std::size_t, git::ObjectIdHash> index_;
+  std::vector<std::size_t> parent_start_;  // commit i's parents: parents_[start[i], start[i+1])
+  std::vector<std::size_t> parents_;
+  std::vector<const std::string*> person_;  // into ids_.key_of
 };
 
 Group MakeGroup(std::string kind, std::string name, std::vector<std::size_t> files,
@@ -537,7 +556,7 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
   k.commit_time = cache->commits[*tip].commit_time;
   for (std::size_t i : reachable) {
     const HistoryCommit& c = cache->commits[i];
-    const std::string& key = computer.PersonOf(c);
+    const std::string& key = computer.PersonAt(i);
     PersonInfo& p = k.people[key];
     p.key = key;
     ++p.commits;
@@ -605,6 +624,15 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
       i = c.parents.empty() ? std::nullopt : computer.IndexOf(c.parents[0]);
     }
     std::string rules_key = RulesKey(rules, list);
+    // Points not in the store yet: their file lists read here (git is one
+    // handle, one thread), their truck factors computed below in parallel.
+    struct Pending {
+      std::size_t point, commit;
+      std::string key;
+      std::vector<std::string> files;
+      int value = 0;
+    };
+    std::vector<Pending> pending;
     for (std::int64_t month_end : MonthEnds(ctx.clock.Now(), settings_.trend_months)) {
       TrendPoint point;
       point.month_end = month_end;
@@ -622,14 +650,31 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
         } else {
           auto files = computer.CountingFiles(c.id, rules, list);
           if (!files) return Fail(files.error());
-          auto knowledge =
-              ComputeAuthorship(computer.ModelCommits(computer.Reachable(*it)), files->first);
-          point.value = ComputeTruckFactor(knowledge).value;
-          if (auto w = ctx.store.PutState(kNs, key, std::to_string(*point.value)); !w)
-            return Fail(w.error());
+          pending.push_back({k.trend.size(), *it, std::move(key), std::move(files->first)});
         }
       }
       k.trend.push_back(std::move(point));
+    }
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t j; (j = next.fetch_add(1)) < pending.size();) {
+        Pending& p = pending[j];
+        p.value = ComputeTruckFactor(
+                      ComputeAuthorship(computer.ModelCommits(computer.Reachable(p.commit)),
+                                        p.files))
+                      .value;
+      }
+    };
+    std::size_t threads =
+        std::min<std::size_t>({pending.size(), 4, std::max(1u, std::thread::hardware_concurrency())});
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    for (const Pending& p : pending) {
+      k.trend[p.point].value = p.value;
+      if (auto w = ctx.store.PutState(kNs, p.key, std::to_string(p.value)); !w)
+        return Fail(w.error());
     }
   }
   return k;

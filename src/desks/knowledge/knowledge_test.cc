@@ -193,6 +193,22 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   fs::remove(r.dir() / "x" / "inner.txt");
   r.Write("x", "a file again\n");
   r.Commit(BOB, "2026-01-12");
+  // Exact renames that pair every delete (one add left over: no similarity
+  // needed), of two files with the same content; then an exact rename next
+  // to an unrelated add and delete (similarity needed).
+  r.Write("dup1.txt", "the same words\n");
+  r.Write("dup2.txt", "the same words\n");
+  r.Write("gone.txt", "nothing like the others, really nothing at all\n");
+  r.Commit(CAT, "2026-01-13");
+  r.Git("mv dup1.txt z1.txt");
+  r.Git("mv dup2.txt z2.txt");
+  r.Write("fresh.txt", "brand new\n");
+  r.Write("main.txt", "z\n");
+  r.Commit(DAN, "2026-01-14");
+  r.Git("mv z1.txt moved.txt");
+  r.Git("rm -q gone.txt");
+  r.Write("other.txt", "#!/bin/sh\necho entirely different content here\n");
+  r.Commit(ANN, "2026-01-15");
 
   std::string log = Capture(fmt::format(
       "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
@@ -224,11 +240,35 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   });
   ASSERT_TRUE(stats.has_value());
   EXPECT_TRUE(stats->warnings.empty());
-  EXPECT_EQ(stats->commits, 12);
+  EXPECT_EQ(stats->commits, 15);
   EXPECT_NE(log.find("T\tlink"), std::string::npos) << log;
+  EXPECT_NE(log.find("\tdup2.txt\tz2.txt"), std::string::npos) << log;
+  EXPECT_NE(log.find("\tz1.txt\tmoved.txt"), std::string::npos) << log;
   for (auto& [id, lines] : want) std::sort(lines.begin(), lines.end());
   for (auto& [id, lines] : got) std::sort(lines.begin(), lines.end());
   EXPECT_EQ(got, want);
+
+  // Several threads give the same commits, in the same order, with the same
+  // changes as one.
+  auto walk = [&](int threads) {
+    git::HistoryWalkOptions o;
+    o.threads = threads;
+    std::vector<git::HistoryCommit> commits;
+    auto s = (*history)->Walk(*head, o, [&](git::HistoryCommit&& c) {
+      commits.push_back(std::move(c));
+    });
+    EXPECT_TRUE(s.has_value());
+    return commits;
+  };
+  std::vector<git::HistoryCommit> one = walk(1), three = walk(3);
+  ASSERT_EQ(one.size(), 15u);
+  ASSERT_EQ(three.size(), one.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(three[i].id, one[i].id) << i;
+    EXPECT_EQ(three[i].parents, one[i].parents) << i;
+    EXPECT_EQ(three[i].author_email, one[i].author_email) << i;
+    EXPECT_EQ(three[i].changes, one[i].changes) << i;
+  }
 }
 
 TEST(KnowledgeRepoTest, TruckFactorOne) {
