@@ -1,9 +1,13 @@
 #include "desks/keys/ingest.h"
 #include "core/json_text.h"
 
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -18,8 +22,77 @@ namespace ctodesk::keys {
 namespace {
 
 constexpr size_t kChunk = 4 << 20;
-constexpr size_t kBatch = 20000;
+constexpr size_t kBatch = 50000;
+constexpr size_t kMaxQueued = 2;  // batches parsed but not yet written
 constexpr size_t kMaxProblems = 20;
+
+// The store's side of an ingest, on its own thread: parsing (and the
+// detection rules, which need the lines in order) stays on the caller's
+// thread while the previous batch is written. Batches are written in the
+// order they were handed over; the first failure stops the writer and is
+// reported by the next Push or by Finish.
+class BatchWriter {
+ public:
+  explicit BatchWriter(Store& store) : store_(store), thread_([this] { Run(); }) {}
+  ~BatchWriter() { (void)Finish(); }
+
+  // Queues a batch (waits while kMaxQueued are pending). False once the
+  // writer has failed.
+  bool Push(std::vector<UsageEvent> batch) {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < kMaxQueued || !error_.empty(); });
+    if (!error_.empty()) return false;
+    queue_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+
+  // Writes what is queued, stops the thread; the events written, or the
+  // first error.
+  Result<std::int64_t> Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    ready_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    if (!error_.empty()) return Fail(error_.front());
+    return written_;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::vector<UsageEvent> batch;
+      {
+        std::unique_lock lock(mu_);
+        ready_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      auto r = store_.AppendUsage(batch);
+      std::lock_guard lock(mu_);
+      if (!r) {
+        error_.push_back(r.error());
+        queue_.clear();
+        space_.notify_all();
+        return;
+      }
+      written_ += static_cast<std::int64_t>(batch.size());
+      space_.notify_all();
+    }
+  }
+
+  Store& store_;
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<std::vector<UsageEvent>> queue_;
+  std::vector<Error> error_;
+  std::int64_t written_ = 0;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the rest is initialised
+};
 
 }  // namespace
 
@@ -33,8 +106,13 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
   auto keys = store.ListKeys();
   if (!keys) return Fail(keys.error());
   std::unordered_map<std::string, const KeyRecord*> by_id;
-  for (const KeyRecord& k : *keys) by_id.emplace(k.id, &k);
-  std::unordered_map<std::string, std::string> plain_to_id;  // hash -> id, for logged plain keys
+  // Stored hash -> key, for lines that logged a plain key: resolved here so
+  // the parsing thread never touches the store while the writer uses it.
+  std::unordered_map<std::string, const KeyRecord*> by_hash;
+  for (const KeyRecord& k : *keys) {
+    by_id.emplace(k.id, &k);
+    by_hash.emplace(k.hash, &k);
+  }
 
   IngestReport report;
   report.end_offset = options.start_offset;
@@ -42,14 +120,26 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
   std::set<std::string> tripped;
   JsonLineParser json(options.json_key_field);
   const std::string source = path.filename().string();
+  if (auto b = store.BeginBulkUsage(); !b) return Fail(b.error());
+  std::optional<BatchWriter> writer(std::in_place, store);
+  auto finish = [&]() -> Result<void> {
+    auto written = writer->Finish();
+    writer.reset();
+    auto end = store.EndBulkUsage();
+    if (!written) return Fail(written.error());
+    report.events = *written;
+    if (!end) return Fail(end.error());
+    return {};
+  };
   std::vector<UsageEvent> batch;
   batch.reserve(kBatch);
   auto flush = [&]() -> Result<void> {
     if (batch.empty()) return {};
-    auto r = store.AppendUsage(batch);
-    report.events += static_cast<std::int64_t>(batch.size());
-    batch.clear();
-    return r;
+    bool queued = writer->Push(std::move(batch));
+    batch = {};
+    batch.reserve(kBatch);
+    if (!queued) return finish();  // reports the writer's error
+    return {};
   };
 
   std::string buf;
@@ -77,13 +167,8 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
     if (LooksLikeOurKey(rec->key)) {
       ++report.plain_keys;
       std::string hash = HashKey(rec->key);
-      auto it = plain_to_id.find(hash);
-      if (it == plain_to_id.end()) {
-        auto k = store.FindKeyByHash(hash);
-        if (!k) return Fail(k.error());
-        it = plain_to_id.emplace(hash, *k ? (*k)->id : "").first;
-      }
-      id = it->second;
+      auto it = by_hash.find(hash);
+      if (it != by_hash.end() && HashesEqual(it->second->hash, hash)) id = it->second->id;
     } else if (by_id.count(rec->key)) {
       id = rec->key;
     }
@@ -126,13 +211,20 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
       } else {
         r = handle(line);
       }
-      if (!r) return Fail(r.error());
+      if (!r) {
+        if (writer) (void)finish();
+        return Fail(r.error());
+      }
       report.end_offset = chunk_base + static_cast<std::int64_t>(nl) + 1;
     }
     carry.append(chunk.substr(start));
     chunk_base += static_cast<std::int64_t>(got);
   }
-  if (auto r = flush(); !r) return Fail(r.error());
+  if (auto r = flush(); !r) {
+    if (writer) (void)finish();
+    return Fail(r.error());
+  }
+  if (auto r = finish(); !r) return Fail(r.error());
 
   if (options.suspend_on_trip) {
     for (const Trip& t : report.trips) {
