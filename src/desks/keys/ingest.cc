@@ -47,6 +47,16 @@ class BatchWriter {
     return true;
   }
 
+  // A written batch to refill (its events keep their strings' memory), or
+  // an empty vector.
+  std::vector<UsageEvent> TakeSpare() {
+    std::lock_guard lock(mu_);
+    if (spare_.empty()) return {};
+    std::vector<UsageEvent> v = std::move(spare_.back());
+    spare_.pop_back();
+    return v;
+  }
+
   // Writes what is queued, stops the thread; the events written, or the
   // first error.
   Result<std::int64_t> Finish() {
@@ -80,6 +90,8 @@ class BatchWriter {
         return;
       }
       written_ += static_cast<std::int64_t>(batch.size());
+      // Handed back with its strings' memory, for the reader to refill.
+      if (spare_.size() < kMaxQueued + 1) spare_.push_back(std::move(batch));
       space_.notify_all();
     }
   }
@@ -88,6 +100,7 @@ class BatchWriter {
   std::mutex mu_;
   std::condition_variable ready_, space_;
   std::deque<std::vector<UsageEvent>> queue_;
+  std::vector<std::vector<UsageEvent>> spare_;
   std::vector<Error> error_;
   std::int64_t written_ = 0;
   bool done_ = false;
@@ -117,7 +130,6 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
   IngestReport report;
   report.end_offset = options.start_offset;
   Detector detector(settings.objects);
-  std::set<std::string> tripped;
   JsonLineParser json(options.json_key_field);
   const std::string source = path.filename().string();
   if (auto b = store.BeginBulkUsage(); !b) return Fail(b.error());
@@ -131,16 +143,35 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
     if (!end) return Fail(end.error());
     return {};
   };
+  // The batch being filled: events [0, filled) are this batch's; a recycled
+  // vector's other elements are spare memory for the next lines.
   std::vector<UsageEvent> batch;
+  size_t filled = 0;
   batch.reserve(kBatch);
   auto flush = [&]() -> Result<void> {
-    if (batch.empty()) return {};
+    if (filled == 0) return {};
+    batch.resize(filled);
     bool queued = writer->Push(std::move(batch));
-    batch = {};
+    batch = writer->TakeSpare();
+    filled = 0;
     batch.reserve(kBatch);
     if (!queued) return finish();  // reports the writer's error
     return {};
   };
+  // Per key id: its record and whether it has tripped (one lookup a line).
+  struct KeyState {
+    const KeyRecord* key = nullptr;
+    const PlanRules* rules = nullptr;
+    bool tripped = false;
+  };
+  std::unordered_map<std::string, KeyState> states;
+  auto state_of = [&](const std::string& id) -> KeyState& {
+    auto it = states.find(id);
+    if (it != states.end()) return it->second;
+    const KeyRecord* k = by_id.at(id);
+    return states.emplace(id, KeyState{k, &settings.RulesFor(k->plan), false}).first->second;
+  };
+  LogRecord parsed;  // reused: its strings keep their memory from line to line
 
   std::string buf;
   std::string carry;
@@ -151,9 +182,14 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
     ++report.lines;
     if (line.empty()) return {};
     error.clear();
-    std::optional<LogRecord> rec = options.format == LogFormat::kJson
-                                       ? json.Parse(line, &error)
-                                       : ParseCombinedLine(line, &error);
+    std::optional<LogRecord> json_rec;
+    LogRecord* rec = &parsed;
+    if (options.format == LogFormat::kJson) {
+      json_rec = json.Parse(line, &error);
+      rec = json_rec ? &*json_rec : nullptr;
+    } else if (!ParseCombinedLine(line, &parsed, &error)) {
+      rec = nullptr;
+    }
     if (!rec) {
       ++report.malformed;
       if (report.problems.size() < kMaxProblems) report.problems.push_back({line_no, error});
@@ -163,31 +199,38 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
       ++report.no_key;
       return {};
     }
-    std::string id;
+    const std::string* id = nullptr;
     if (LooksLikeOurKey(rec->key)) {
       ++report.plain_keys;
       std::string hash = HashKey(rec->key);
       auto it = by_hash.find(hash);
-      if (it != by_hash.end() && HashesEqual(it->second->hash, hash)) id = it->second->id;
-    } else if (by_id.count(rec->key)) {
-      id = rec->key;
+      if (it != by_hash.end() && HashesEqual(it->second->hash, hash)) id = &it->second->id;
+    } else if (auto it = by_id.find(rec->key); it != by_id.end()) {
+      id = &it->first;
     }
-    if (id.empty()) {
+    if (!id) {
       ++report.unknown_key;
       return {};
     }
-    rec->event.key_id = id;
-    rec->event.source = source;
-    const KeyRecord& key = *by_id.at(id);
-    if (!tripped.count(id)) {
-      Decision d = detector.Observe(id, settings.RulesFor(key.plan), rec->event.path, rec->event.at_ms);
+    KeyState& state = state_of(*id);
+    if (!state.tripped) {
+      Decision d = detector.Observe(*id, *state.rules, rec->event.path, rec->event.at_ms);
       if (d.verdict == Verdict::kTrip) {
-        tripped.insert(id);
-        report.trips.push_back({id, d, rec->event.at_ms});
+        state.tripped = true;
+        report.trips.push_back({*id, d, rec->event.at_ms});
       }
     }
-    batch.push_back(std::move(rec->event));
-    if (batch.size() >= kBatch) return flush();
+    if (filled == batch.size()) batch.emplace_back();
+    UsageEvent& out = batch[filled++];
+    out.key_id.assign(*id);
+    out.at_ms = rec->event.at_ms;
+    out.ip.assign(rec->event.ip);
+    out.method.assign(rec->event.method);
+    out.path.assign(rec->event.path);
+    out.status = rec->event.status;
+    out.user_agent.assign(rec->event.user_agent);
+    out.source.assign(source);
+    if (filled >= kBatch) return flush();
     return {};
   };
 
