@@ -181,8 +181,10 @@ constexpr const char* kMigrations[] = {
     // kept a second B-tree (key_id, at_ms) in step with it, which made the
     // inserts the cost of an ingest. A block holds up to kBlockEvents events
     // of one key spanning less than kBlockSpanMs, sorted by (at_ms, seq) and
-    // encoded compactly (EncodeBlock); the table is clustered by (key,
-    // first_ms), so an audit reads a few neighbouring blocks. Strings that
+    // encoded compactly (EncodeBlock). Blocks are appended in rowid order
+    // (full pages, no splits; a WITHOUT ROWID table would push every block
+    // over ~1 KB into a mostly empty overflow page) and found through the
+    // small index (key, first_ms), so an audit reads a few blocks. Strings that
     // repeat on every event (key id, method, user agent, source) are stored
     // once in usage_strings. `seq` numbers events in arrival order (what
     // key_usage's rowid did) so ties keep their order; usage_seq holds the
@@ -202,14 +204,15 @@ constexpr const char* kMigrations[] = {
     );
     CREATE TABLE IF NOT EXISTS usage_strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
     CREATE TABLE IF NOT EXISTS usage_blocks (
+      id INTEGER PRIMARY KEY,
       key INTEGER NOT NULL,
       first_ms INTEGER NOT NULL,
       first_seq INTEGER NOT NULL,
       last_ms INTEGER NOT NULL,
       events INTEGER NOT NULL,
-      data BLOB NOT NULL,
-      PRIMARY KEY (key, first_ms, first_seq)
-    ) WITHOUT ROWID;
+      data BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS usage_blocks_by_key ON usage_blocks(key, first_ms);
     CREATE TABLE IF NOT EXISTS usage_seq (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL);
     INSERT OR IGNORE INTO usage_seq (id, next) VALUES (1, 1);
     DROP INDEX IF EXISTS key_usage_by_key;
@@ -873,7 +876,7 @@ class SqliteStore final : public Store {
     // A bigger page cache keeps the B-tree pages a long ingest touches in
     // memory; checkpoints wait for EndBulkUsage, so the WAL is copied into
     // the database once instead of every 1000 pages.
-    return Exec("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 0;");
+    return Exec("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;");
   }
 
   Result<void> EndBulkUsage() override {
@@ -887,11 +890,11 @@ class SqliteStore final : public Store {
   Result<std::vector<UsageEvent>> Usage(std::string_view key_id, std::int64_t from_ms,
                                         std::int64_t to_ms, std::int64_t limit) override {
     // Every block with an event in [from_ms, to_ms) starts after
-    // from_ms - kBlockSpanMs: a bounded range of the clustered key.
+    // from_ms - kBlockSpanMs: a bounded range of usage_blocks_by_key.
     Statement s(db_,
                 "SELECT first_ms, first_seq, data FROM usage_blocks "
                 "WHERE key = (SELECT id FROM usage_strings WHERE text = ?1) AND first_ms > ?2 "
-                "AND first_ms < ?3 AND last_ms >= ?4 ORDER BY first_ms, first_seq");
+                "AND first_ms < ?3 AND last_ms >= ?4");
     if (!s.ok()) return Fail(LastError("prepare"));
     const std::int64_t after = from_ms < INT64_MIN + kBlockSpanMs ? INT64_MIN : from_ms - kBlockSpanMs;
     s.Bind(1, key_id).Bind(2, after).Bind(3, to_ms).Bind(4, from_ms);
@@ -914,7 +917,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<std::pair<std::string, std::int64_t>>> LastUses() override {
-    // A loose index scan: one seek per key that has usage; its last use is in
+    // A loose scan of usage_blocks_by_key: one seek per key that has usage; its last use is in
     // a block that starts within kBlockSpanMs of its latest block's start.
     Statement s(db_,
                 fmt::format(
