@@ -362,9 +362,10 @@ int RunIngest(const KeysArgs& a) {
   opt.json_key_field = settings.json_key_field;
   opt.suspend_on_trip = !a.no_suspend;
   opt.actor = Actor();
-  // Like the keys desk's access_logs (same state, so the two never count a
-  // line twice either): a file ingested before resumes where that run ended,
-  // unless it is now shorter (rotated or truncated: read from the start).
+  // Like the keys desk's access_logs: a file ingested before (same absolute
+  // path) resumes where that run ended, unless it is now shorter (rotated or
+  // truncated: read from the start). The state is the desk's kind
+  // ("ingest:<path>"); the two share it when they name the file alike.
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(a.file, ec).lexically_normal();
   const std::string state_key = "ingest:" + (ec ? a.file : absolute.string());
