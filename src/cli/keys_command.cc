@@ -266,7 +266,9 @@ void PrintSummary(const keys::UsageSummary& u) {
 }
 
 int RunVerify(Session& session, const KeysArgs& a) {
-  auto v = keys::VerifyAuditChain(*session.store);
+  std::filesystem::path key_file = SettingsOf(session).audit_key_file;
+  if (key_file.is_relative()) key_file = session.setup.base_dir / key_file;
+  auto v = keys::VerifyAuditChain(*session.store, key_file);
   if (!v) return PrintError(v.error());
   if (a.format == "json") {
     Json problems = Json::array();
