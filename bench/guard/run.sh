@@ -5,13 +5,14 @@
 #   1. GET /guard with valid keys (keep-alive) on `ctodesk serve`, KEYS keys
 #      registered (default 100,000), against nginx answering a static 200 on
 #      the same machine, both driven by wrk for DURATION with CONNS connections.
-#      wrk and the server share the machine's cores.
+#      wrk and the server share the machine's cores; then again with wrk
+#      pinned to CPU 0 and the server to CPU 1 (PIN=0 skips that part).
 #   2. `ctodesk keys ingest` of a LOG_MB access log (default 1024) in nginx
 #      combined format against `goaccess` on the same file.
 #
 # Settings: CTODESK (binary; default build-bench/ctodesk, then build/ctodesk),
 # KEYS, DURATION (10s), CONNS (32), SERVE_THREADS (1), WRK_THREADS (1),
-# LOG_MB, SKIP_INGEST=1, KEEP=1 (keep the temp folder).
+# LOG_MB, SKIP_INGEST=1, SKIP_GUARD=1, PIN=0, KEEP=1 (keep the temp folder).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KEYS=${KEYS:-100000}
@@ -138,9 +139,10 @@ LUA
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(head -1 keys.txt)" "http://127.0.0.1:$GUARD_PORT/guard")
 [[ $code == 200 ]] || { echo "the guard does not accept the bench key ($code)" >&2; cat serve.out >&2; exit 1; }
 
+WRK_PREFIX=()
 run_wrk() {  # NAME URL SCRIPT
   local out="wrk-${1//[^a-z0-9]/_}.txt"
-  wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$3" "$2" >"$out" 2>&1
+  "${WRK_PREFIX[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$3" "$2" >"$out" 2>&1
   local rps p50 p99 non2xx
   rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
   p50=$(awk '$1 == "50%" {print $2}' "$out")
@@ -148,6 +150,7 @@ run_wrk() {  # NAME URL SCRIPT
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
   printf '| %-28s | %10s | %8s | %8s | %s |\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
+if [[ -z ${SKIP_GUARD:-} ]]; then
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ctodesk: $CTODESK; $KEYS keys registered; wrk -t$WRK_THREADS -c$CONNS -d$DURATION; server threads/workers: $SERVE_THREADS"
@@ -157,8 +160,30 @@ echo "|------------------------------|------------|----------|----------|-------
 run_wrk "nginx static 200" "http://127.0.0.1:$NGINX_PORT" static.lua
 run_wrk "ctodesk /guard (valid keys)" "http://127.0.0.1:$GUARD_PORT" guard.lua
 run_wrk "nginx static 200 (again)" "http://127.0.0.1:$NGINX_PORT" static.lua
+
+# The same three runs with wrk pinned to CPU 0 and the servers (every thread
+# of ctodesk serve; nginx's master and worker) to CPU 1, so the load
+# generator does not share the server's core: this shows the server's own
+# tail. Skipped with PIN=0 or without taskset / a second CPU.
+if [[ ${PIN:-1} != 0 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); then
+  pin_server() {  # CPUS
+    taskset -a -pc "$1" "${PIDS[0]}" >/dev/null
+    for p in $(cat "$TMP/nginx/nginx.pid") $(pgrep -P "$(cat "$TMP/nginx/nginx.pid")"); do
+      taskset -a -pc "$1" "$p" >/dev/null
+    done
+  }
+  pin_server 1
+  WRK_PREFIX=(taskset -c 0)
+  echo "|  pinned: wrk on CPU 0, server on CPU 1 |            |          |          |         |"
+  run_wrk "nginx static 200 (pinned)" "http://127.0.0.1:$NGINX_PORT" static.lua
+  run_wrk "ctodesk /guard (pinned)" "http://127.0.0.1:$GUARD_PORT" guard.lua
+  run_wrk "nginx static 200 (pinned, again)" "http://127.0.0.1:$NGINX_PORT" static.lua
+  WRK_PREFIX=()
+  pin_server 0-$(($(nproc) - 1))
+fi
 echo
 curl -s "http://127.0.0.1:$GUARD_PORT/healthz"
+fi
 
 [[ -n ${SKIP_INGEST:-} ]] && exit 0
 # ------------------------------------------------------------ ingest vs goaccess
@@ -193,7 +218,7 @@ measure() {  # prints wall seconds
 t_ingest=$(measure "$CTODESK" keys ingest access.log --format nginx-combined --no-suspend)
 t_goaccess=$(measure goaccess access.log --log-format=COMBINED -o "$TMP/report.json")
 echo
-printf 'access log: %d MB, %d lines\n\n' "$((size / 1048576))" "$lines"
+printf 'access log: %d MB, %d lines; load %s\n\n' "$((size / 1048576))" "$lines" "$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| tool | wall s | MB/s | lines/s |"
 echo "|---|---|---|---|"
 for row in "ctodesk keys ingest:$t_ingest" "goaccess (COMBINED, JSON report):$t_goaccess"; do

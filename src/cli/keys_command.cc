@@ -266,7 +266,9 @@ void PrintSummary(const keys::UsageSummary& u) {
 }
 
 int RunVerify(Session& session, const KeysArgs& a) {
-  auto v = keys::VerifyAuditChain(*session.store);
+  std::filesystem::path key_file = SettingsOf(session).audit_key_file;
+  if (key_file.is_relative()) key_file = session.setup.base_dir / key_file;
+  auto v = keys::VerifyAuditChain(*session.store, key_file);
   if (!v) return PrintError(v.error());
   if (a.format == "json") {
     Json problems = Json::array();
@@ -362,9 +364,26 @@ int RunIngest(const KeysArgs& a) {
   opt.json_key_field = settings.json_key_field;
   opt.suspend_on_trip = !a.no_suspend;
   opt.actor = Actor();
+  // Like the keys desk's access_logs: a file ingested before (same absolute
+  // path) resumes where that run ended, unless it is now shorter (rotated or
+  // truncated: read from the start). The state is the desk's kind
+  // ("ingest:<path>"); the two share it when they name the file alike.
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(a.file, ec).lexically_normal();
+  const std::string state_key = "ingest:" + (ec ? a.file : absolute.string());
+  auto saved = session->store->GetState("keys", state_key);
+  if (!saved) return PrintError(saved.error());
+  if (*saved) {
+    std::int64_t offset = std::strtoll((*saved)->c_str(), nullptr, 10);
+    auto size = std::filesystem::file_size(a.file, ec);
+    if (!ec && offset > 0 && static_cast<std::uintmax_t>(offset) <= size) opt.start_offset = offset;
+  }
   auto started = std::chrono::steady_clock::now();
   auto r = keys::IngestLog(*session->store, settings, a.file, opt, session->clock->Now());
   if (!r) return PrintError(r.error());
+  if (auto w = session->store->PutState("keys", state_key, std::to_string(r->end_offset)); !w) {
+    return PrintError(w.error());
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (a.format == "json") {
     Json problems = Json::array();
@@ -373,8 +392,13 @@ int RunIngest(const KeysArgs& a) {
     for (const auto& t : r->trips) trips.push_back({{"key_id", t.key_id}, {"rule", t.decision.rule}, {"reason", t.decision.reason}});
     fmt::print("{}\n", JsonText(Json{{"lines", r->lines}, {"events", r->events}, {"malformed", r->malformed},
                              {"no_key", r->no_key}, {"unknown_key", r->unknown_key}, {"plain_keys", r->plain_keys},
-                             {"seconds", secs}, {"problems", problems}, {"trips", trips}}, 2));
+                             {"seconds", secs}, {"resumed_at_byte", opt.start_offset}, {"problems", problems},
+                             {"trips", trips}}, 2));
   } else {
+    if (opt.start_offset > 0) {
+      fmt::print("{}: the first {} bytes were ingested before; reading what follows (line numbers count from there)\n",
+                 a.file, opt.start_offset);
+    }
     fmt::print("{}: {} lines, {} usage events stored, {} malformed, {} without a key, {} with an unknown key ({:.2f} s)\n",
                a.file, r->lines, r->events, r->malformed, r->no_key, r->unknown_key, secs);
     for (const auto& p : r->problems) fmt::print("  line {}: {}\n", p.line, p.message);

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "store/store.h"
@@ -170,6 +172,175 @@ TEST(SqliteKeysStoreTest, UpgradesAStoreFromBeforeTheKeysDesk) {
   ASSERT_TRUE((*store)->SaveKey(MakeKey("key_1", std::string(64, 'a')), Why("issue", "key_1")));
   EXPECT_EQ((*store)->ListKeys()->size(), 1u);
   EXPECT_GE(StoreSchemaVersion(), 3);
+}
+
+// Usage events as a gateway and an access log produce them: many keys,
+// arrival out of time order, ties in the same millisecond, bursts longer
+// than a block, gaps longer than a block's span, batches of every size.
+std::vector<std::vector<UsageEvent>> GeneratedUsage(unsigned seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
+  const char* agents[] = {"curl/8", "AcmeApp/4.2 (iOS 17)", "", "Mozilla/5.0 (X11; Linux x86_64)"};
+  const char* methods[] = {"GET", "POST", "DELETE"};
+  std::vector<std::vector<UsageEvent>> batches;
+  std::int64_t t = 1'796'200'000'000;
+  for (int b = 0; b < 22; ++b) {
+    std::vector<UsageEvent> batch;
+    std::int64_t n = b % 7 == 0 ? pick(1500, 2500) : pick(1, 120);
+    if (pick(0, 4) == 0) t -= pick(0, 7'200'000);   // an older log arrives late
+    if (pick(0, 4) == 0) t += pick(3'600'000, 90'000'000);  // a quiet spell
+    for (std::int64_t i = 0; i < n; ++i) {
+      t += pick(0, 3) == 0 ? 0 : pick(0, 2000);  // ties in the same millisecond
+      std::string key = b % 7 == 0 && pick(0, 9) ? "key_burst" : "key_" + std::to_string(pick(0, 12));
+      batch.push_back({key, t, "10.0." + std::to_string(pick(0, 3)) + "." + std::to_string(pick(1, 254)),
+                       methods[pick(0, 2)], "/customers/" + std::to_string(pick(1, 100000)),
+                       static_cast<int>(pick(0, 9) ? 200 : pick(400, 503)), agents[pick(0, 3)],
+                       b % 3 ? "guard" : "gateway-" + std::to_string(b) + ".log"});
+    }
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+void ExpectSameUsage(Store& want, Store& got, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  auto last_want = want.LastUses();
+  auto last_got = got.LastUses();
+  ASSERT_TRUE(last_want && last_got);
+  ASSERT_EQ(*last_got, *last_want);
+  std::vector<std::string> keys;
+  for (const auto& [k, ms] : *last_want) keys.push_back(k);
+  keys.push_back("key_never_used");
+  ASSERT_GE(keys.size(), 10u);
+  auto all = want.Usage("key_burst", 0, INT64_MAX);
+  ASSERT_TRUE(all);
+  ASSERT_GT(all->size(), 2048u) << "some key has more events than one block holds";
+  for (const std::string& key : keys) {
+    std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> windows = {
+        {0, INT64_MAX, 1'000'000}, {0, INT64_MAX, 7}};
+    for (int i = 0; i < 6; ++i) {
+      std::int64_t from = 1'796'190'000'000 + static_cast<std::int64_t>(rng() % 400'000'000);
+      std::int64_t span = static_cast<std::int64_t>(rng() % (i % 2 ? 5'000 : 20'000'000));
+      windows.emplace_back(from, from + span, i % 3 ? 1'000'000 : 50);
+    }
+    for (const auto& [from, to, limit] : windows) {
+      auto w = want.Usage(key, from, to, limit);
+      auto g = got.Usage(key, from, to, limit);
+      ASSERT_TRUE(w && g) << (g ? "" : g.error().message);
+      ASSERT_EQ(g->size(), w->size()) << key << " [" << from << ", " << to << ") limit " << limit;
+      for (size_t i = 0; i < w->size(); ++i) {
+        const UsageEvent& a = (*w)[i];
+        const UsageEvent& b = (*g)[i];
+        ASSERT_EQ(std::tie(b.key_id, b.at_ms, b.ip, b.method, b.path, b.status, b.user_agent, b.source),
+                  std::tie(a.key_id, a.at_ms, a.ip, a.method, a.path, a.status, a.user_agent, a.source))
+            << key << " event " << i << " of [" << from << ", " << to << ")";
+      }
+    }
+  }
+}
+
+// The SQLite store keeps usage in compressed blocks; the in-memory store is
+// the plain list it must agree with (its order is the one key_usage gave:
+// time, then arrival).
+TEST(SqliteKeysStoreTest, UsageBlocksAnswerExactlyAsAPlainListDoes) {
+  auto path = TempDir() / "desk.db";
+  auto memory = NewMemoryStore();
+  {
+    auto sqlite = OpenSqliteStore(path);
+    ASSERT_TRUE(sqlite) << sqlite.error().message;
+    ASSERT_TRUE((*sqlite)->BeginBulkUsage());
+    for (const auto& batch : GeneratedUsage(11)) {
+      ASSERT_TRUE(memory->AppendUsage(batch));
+      ASSERT_TRUE((*sqlite)->AppendUsage(batch));
+    }
+    ASSERT_TRUE((*sqlite)->EndBulkUsage());
+    ExpectSameUsage(*memory, **sqlite, 5);
+  }
+  // Reopened: nothing comes from the connection's caches.
+  auto reopened = OpenSqliteStore(path);
+  ASSERT_TRUE(reopened);
+  ExpectSameUsage(*memory, **reopened, 6);
+  // And a second writer continues the same order.
+  auto more = GeneratedUsage(12);
+  ASSERT_TRUE(memory->AppendUsage(more[0]));
+  ASSERT_TRUE((*reopened)->AppendUsage(more[0]));
+  ExpectSameUsage(*memory, **reopened, 7);
+}
+
+// A store written before usage blocks (schema 5, usage in key_usage rows)
+// upgrades with every event kept, in the same order, and answers the same.
+TEST(SqliteKeysStoreTest, UpgradesUsageRowsIntoBlocks) {
+  auto path = TempDir() / "desk.db";
+  auto memory = NewMemoryStore();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  for (int v = 1; v <= 5; ++v) {
+    ASSERT_EQ(sqlite3_exec(db, std::string(StoreMigrationSql(v)).c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << v;
+  }
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 5; BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_stmt* ins = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "INSERT INTO key_usage (key_id, at_ms, ip, method, path, status, user_agent, "
+                               "source) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                               -1, &ins, nullptr),
+            SQLITE_OK);
+  auto batches = GeneratedUsage(21);
+  for (size_t b = 0; b < 10; ++b) {
+    ASSERT_TRUE(memory->AppendUsage(batches[b]));
+    for (const UsageEvent& e : batches[b]) {
+      sqlite3_reset(ins);
+      sqlite3_bind_text(ins, 1, e.key_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(ins, 2, e.at_ms);
+      sqlite3_bind_text(ins, 3, e.ip.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 4, e.method.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 5, e.path.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(ins, 6, e.status);
+      sqlite3_bind_text(ins, 7, e.user_agent.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 8, e.source.c_str(), -1, SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(ins), SQLITE_DONE);
+    }
+  }
+  sqlite3_finalize(ins);
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store) << store.error().message;
+  ExpectSameUsage(*memory, **store, 8);
+  // New events after the upgrade sort after the moved ones on ties.
+  for (size_t b = 10; b < 14; ++b) {
+    ASSERT_TRUE(memory->AppendUsage(batches[b]));
+    ASSERT_TRUE((*store)->AppendUsage(batches[b]));
+  }
+  ExpectSameUsage(*memory, **store, 9);
+}
+
+// A block that does not decode is an error naming the store, not a crash
+// or a silently shorter audit.
+TEST(SqliteKeysStoreTest, ACorruptUsageBlockIsAnError) {
+  auto path = TempDir() / "desk.db";
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->AppendUsage(GeneratedUsage(31)[1]));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE usage_blocks SET data = substr(data, 1, length(data) - 3)", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store);
+  auto last = (*store)->LastUses();
+  ASSERT_TRUE(last);
+  ASSERT_FALSE(last->empty());
+  auto usage = (*store)->Usage(last->front().first, 0, INT64_MAX);
+  ASSERT_FALSE(usage);
+  EXPECT_NE(usage.error().message.find("corrupt"), std::string::npos) << usage.error().message;
+  EXPECT_NE(usage.error().message.find(path.string()), std::string::npos) << usage.error().message;
 }
 
 }  // namespace

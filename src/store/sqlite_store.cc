@@ -5,6 +5,11 @@
 // transaction so a failed upgrade leaves the previous version intact.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <mutex>
+#include <tuple>
+#include <unordered_map>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -171,6 +176,47 @@ constexpr const char* kMigrations[] = {
       expires_at INTEGER NOT NULL
     );
     )sql",
+    // 6: usage events in compressed blocks. A log ingest writes millions of
+    // events; key_usage stored each as a row with every string in full and
+    // kept a second B-tree (key_id, at_ms) in step with it, which made the
+    // inserts the cost of an ingest. A block holds up to kBlockEvents events
+    // of one key spanning less than kBlockSpanMs, sorted by (at_ms, seq) and
+    // encoded compactly (EncodeBlock). Blocks are appended in rowid order
+    // (full pages, no splits; a WITHOUT ROWID table would push every block
+    // over ~1 KB into a mostly empty overflow page) and found through the
+    // small index (key, first_ms), so an audit reads a few blocks. Strings that
+    // repeat on every event (key id, method, user agent, source) are stored
+    // once in usage_strings. `seq` numbers events in arrival order (what
+    // key_usage's rowid did) so ties keep their order; usage_seq holds the
+    // next one. key_usage's rows are moved across by ConvertLegacyUsage right
+    // after this SQL; the table stays, empty, so a store whose version number
+    // was set back (as tests that rebuild an older schema do) still upgrades.
+    R"sql(
+    CREATE TABLE IF NOT EXISTS key_usage (
+      key_id TEXT NOT NULL,
+      at_ms INTEGER NOT NULL,
+      ip TEXT NOT NULL,
+      method TEXT NOT NULL,
+      path TEXT NOT NULL,
+      status INTEGER NOT NULL,
+      user_agent TEXT NOT NULL,
+      source TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS usage_strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS usage_blocks (
+      id INTEGER PRIMARY KEY,
+      key INTEGER NOT NULL,
+      first_ms INTEGER NOT NULL,
+      first_seq INTEGER NOT NULL,
+      last_ms INTEGER NOT NULL,
+      events INTEGER NOT NULL,
+      data BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS usage_blocks_by_key ON usage_blocks(key, first_ms);
+    CREATE TABLE IF NOT EXISTS usage_seq (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL);
+    INSERT OR IGNORE INTO usage_seq (id, next) VALUES (1, 1);
+    DROP INDEX IF EXISTS key_usage_by_key;
+    )sql",
 };
 
 // RAII for a prepared statement, with typed binders.
@@ -196,6 +242,10 @@ class Statement {
     sqlite3_bind_double(stmt_, i, v);
     return *this;
   }
+  Statement& BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Statement& BindNull(int i) {
     sqlite3_bind_null(stmt_, i);
     return *this;
@@ -213,6 +263,11 @@ class Statement {
              : std::string();
   }
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // Valid until the next Step or Reset.
+  std::string_view Blob(int col) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  }
   double Real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
@@ -271,9 +326,14 @@ class SqliteStore final : public Store {
   }
 
   Result<void> Migrate() {
-    Statement v(db_, "PRAGMA user_version");
-    if (!v.ok() || v.Step() != SQLITE_ROW) return Fail(LastError("read schema version"));
-    int version = static_cast<int>(v.Int(0));
+    int version = 0;
+    {
+      // Finalized before migrating: a statement left on its row would make
+      // a migration's DROP fail with "database table is locked".
+      Statement v(db_, "PRAGMA user_version");
+      if (!v.ok() || v.Step() != SQLITE_ROW) return Fail(LastError("read schema version"));
+      version = static_cast<int>(v.Int(0));
+    }
     int latest = static_cast<int>(std::size(kMigrations));
     if (version > latest) {
       return Fail(Error::Store(fmt::format(
@@ -283,6 +343,7 @@ class SqliteStore final : public Store {
     for (int i = version; i < latest; ++i) {
       if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
       auto r = Exec(kMigrations[i]);
+      if (r && i + 1 == kBlocksMigration) r = ConvertLegacyUsage();
       if (r) r = Exec(fmt::format("PRAGMA user_version = {}", i + 1).c_str());
       if (!r) {
         (void)Exec("ROLLBACK");
@@ -661,55 +722,320 @@ class SqliteStore final : public Store {
     return n;
   }
 
+  // The id of `text` in usage_strings, inserting it when new. Inside the
+  // caller's write transaction; ids it assigns go to `pending_strings_` and
+  // join the cache only when that transaction commits.
+  Result<std::int64_t> InternString(std::string_view text) {
+    if (auto it = strings_.find(text); it != strings_.end()) return it->second;
+    if (auto it = pending_strings_.find(text); it != pending_strings_.end()) return it->second;
+    auto find = Prepare(find_string_, "SELECT id FROM usage_strings WHERE text = ?1");
+    if (!find) return Fail(find.error());
+    (*find)->Bind(1, text);
+    std::int64_t id = 0;
+    int rc = (*find)->Step();
+    if (rc == SQLITE_ROW) {
+      id = (*find)->Int(0);
+    } else if (rc == SQLITE_DONE) {
+      auto ins = Prepare(insert_string_, "INSERT INTO usage_strings (text) VALUES (?1)");
+      if (!ins) return Fail(ins.error());
+      (*ins)->Bind(1, text);
+      if ((*ins)->Step() != SQLITE_DONE) return Fail(LastError("add usage string"));
+      id = sqlite3_last_insert_rowid(db_);
+    } else {
+      return Fail(LastError("read usage string"));
+    }
+    (*find)->Reset();
+    pending_strings_.emplace(std::string(text), id);
+    return id;
+  }
+
+  // The text of a usage_strings id (cached; ids never change).
+  Result<std::string_view> StringText(std::int64_t id) {
+    if (auto it = texts_.find(id); it != texts_.end()) return std::string_view(it->second);
+    auto s = Prepare(string_text_, "SELECT text FROM usage_strings WHERE id = ?1");
+    if (!s) return Fail(s.error());
+    (*s)->Bind(1, id);
+    int rc = (*s)->Step();
+    if (rc != SQLITE_ROW) {
+      return Fail(rc == SQLITE_DONE ? Error::Store(fmt::format("{}: usage string {} is missing", path_, id))
+                                    : LastError("read usage string"));
+    }
+    std::string text = (*s)->Text(0);
+    (*s)->Reset();
+    if (texts_.size() > kMaxCachedStrings) texts_.clear();
+    return std::string_view(texts_.emplace(id, std::move(text)).first->second);
+  }
+
+  // Appends inside the caller's write transaction (see AppendUsage).
+  Result<void> AppendUsageInTransaction(const std::vector<UsageEvent>& events) {
+    auto next = Prepare(usage_seq_, "SELECT next FROM usage_seq WHERE id = 1");
+    if (!next) return Fail(next.error());
+    if ((*next)->Step() != SQLITE_ROW) return Fail(LastError("read usage sequence"));
+    const std::int64_t first_seq = (*next)->Int(0);
+    (*next)->Reset();
+
+    std::vector<BlockEvent> rows;
+    rows.reserve(events.size());
+    std::int64_t seq = first_seq;
+    // Consecutive events mostly share the method and source (and often the
+    // key and user agent): remember the last string of each field.
+    struct Last {
+      std::string_view text;
+      std::int64_t id = -1;
+    };
+    Last last[4];
+    for (const UsageEvent& e : events) {
+      BlockEvent row{0, e.at_ms, seq++, 0, 0, 0, &e};
+      std::int64_t* fields[4] = {&row.key, &row.method, &row.user_agent, &row.source};
+      const std::string* texts[4] = {&e.key_id, &e.method, &e.user_agent, &e.source};
+      for (int f = 0; f < 4; ++f) {
+        if (last[f].id >= 0 && last[f].text == *texts[f]) {
+          *fields[f] = last[f].id;
+          continue;
+        }
+        auto id = InternString(*texts[f]);
+        if (!id) return Fail(id.error());
+        *fields[f] = *id;
+        last[f] = {*texts[f], *id};
+      }
+      rows.push_back(row);
+    }
+    std::sort(rows.begin(), rows.end(), [](const BlockEvent& a, const BlockEvent& b) {
+      return std::tie(a.key, a.at_ms, a.seq) < std::tie(b.key, b.at_ms, b.seq);
+    });
+    auto s = Prepare(append_block_,
+                     "INSERT INTO usage_blocks (key, first_ms, first_seq, last_ms, events, data) "
+                     "VALUES (?1,?2,?3,?4,?5,?6)");
+    if (!s) return Fail(s.error());
+    std::string data;
+    for (size_t i = 0; i < rows.size();) {
+      // One block: the same key, fewer than kBlockEvents, spanning less than kBlockSpanMs.
+      size_t j = i + 1;
+      while (j < rows.size() && j - i < kBlockEvents && rows[j].key == rows[i].key &&
+             rows[j].at_ms - rows[i].at_ms < kBlockSpanMs) {
+        ++j;
+      }
+      EncodeBlock(rows.data() + i, rows.data() + j, &data);
+      Statement& st = **s;
+      st.Reset();
+      st.Bind(1, rows[i].key).Bind(2, rows[i].at_ms).Bind(3, rows[i].seq).Bind(4, rows[j - 1].at_ms);
+      st.Bind(5, static_cast<std::int64_t>(j - i)).BindBlob(6, data);
+      if (st.Step() != SQLITE_DONE) return Fail(LastError("append usage"));
+      i = j;
+    }
+    auto bump = Prepare(usage_seq_bump_, "UPDATE usage_seq SET next = ?1 WHERE id = 1");
+    if (!bump) return Fail(bump.error());
+    (*bump)->Bind(1, seq);
+    if ((*bump)->Step() != SQLITE_DONE) return Fail(LastError("advance usage sequence"));
+    return {};
+  }
+
   Result<void> AppendUsage(const std::vector<UsageEvent>& events) override {
     if (events.empty()) return {};
     if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
-    auto s = Prepare(append_usage_,
-                     "INSERT INTO key_usage (key_id, at_ms, ip, method, path, status, user_agent, "
-                     "source) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
-    if (!s) {
+    pending_strings_.clear();
+    auto r = AppendUsageInTransaction(events);
+    if (r) r = Exec("COMMIT");
+    if (!r) {
       (void)Exec("ROLLBACK");
-      return Fail(s.error());
+      pending_strings_.clear();  // their ids were rolled back with the transaction
+      return r;
     }
-    for (const UsageEvent& e : events) {
-      Statement& st = **s;
-      st.Reset();
-      st.Bind(1, e.key_id).Bind(2, e.at_ms).Bind(3, e.ip).Bind(4, e.method).Bind(5, e.path);
-      st.Bind(6, static_cast<std::int64_t>(e.status)).Bind(7, e.user_agent).Bind(8, e.source);
-      if (st.Step() != SQLITE_DONE) {
-        Error err = LastError("append usage");
-        (void)Exec("ROLLBACK");
-        return Fail(err);
-      }
+    // Strings never change id once committed, so the cache stays valid even
+    // when other processes add more; it is bounded all the same.
+    if (strings_.size() + pending_strings_.size() > kMaxCachedStrings) strings_.clear();
+    strings_.merge(pending_strings_);
+    pending_strings_.clear();
+    return {};
+  }
+
+  // Migration 6's second half: key_usage's rows into blocks, in their
+  // original order (rowid), inside the migration's transaction.
+  Result<void> ConvertLegacyUsage() {
+    Statement s(db_,
+                "SELECT key_id, at_ms, ip, method, path, status, user_agent, source FROM key_usage "
+                "ORDER BY rowid");
+    if (!s.ok()) return Fail(LastError("prepare"));
+    std::vector<UsageEvent> events;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      events.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), static_cast<int>(s.Int(5)),
+                        s.Text(6), s.Text(7)});
     }
-    return Exec("COMMIT");
+    if (rc != SQLITE_DONE) return Fail(LastError("read key_usage"));
+    s.Reset();
+    if (events.empty()) return {};
+    pending_strings_.clear();
+    auto r = AppendUsageInTransaction(events);
+    pending_strings_.clear();  // the cache fills again after the migration commits
+    if (!r) return r;
+    return Exec("DELETE FROM key_usage");
+  }
+
+  Result<void> BeginBulkUsage() override {
+    // A bigger page cache keeps the B-tree pages a long ingest touches in
+    // memory; checkpoints wait for EndBulkUsage, so the WAL is copied into
+    // the database once instead of every 1000 pages.
+    return Exec("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;");
+  }
+
+  Result<void> EndBulkUsage() override {
+    auto r = Exec("PRAGMA wal_autocheckpoint = 1000; PRAGMA cache_size = -2000;");
+    if (!r) return r;
+    // PASSIVE: never waits for (or blocks) readers; what it cannot copy now
+    // the next automatic checkpoint does.
+    return Exec("PRAGMA wal_checkpoint(PASSIVE);");
   }
 
   Result<std::vector<UsageEvent>> Usage(std::string_view key_id, std::int64_t from_ms,
                                         std::int64_t to_ms, std::int64_t limit) override {
+    // Every block with an event in [from_ms, to_ms) starts after
+    // from_ms - kBlockSpanMs: a bounded range of usage_blocks_by_key.
     Statement s(db_,
-                "SELECT at_ms, ip, method, path, status, user_agent, source FROM key_usage "
-                "WHERE key_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, rowid LIMIT ?4");
+                "SELECT first_ms, first_seq, data FROM usage_blocks "
+                "WHERE key = (SELECT id FROM usage_strings WHERE text = ?1) AND first_ms > ?2 "
+                "AND first_ms < ?3 AND last_ms >= ?4");
     if (!s.ok()) return Fail(LastError("prepare"));
-    s.Bind(1, key_id).Bind(2, from_ms).Bind(3, to_ms).Bind(4, limit);
-    std::vector<UsageEvent> out;
+    const std::int64_t after = from_ms < INT64_MIN + kBlockSpanMs ? INT64_MIN : from_ms - kBlockSpanMs;
+    s.Bind(1, key_id).Bind(2, after).Bind(3, to_ms).Bind(4, from_ms);
+    std::vector<std::pair<std::int64_t, UsageEvent>> found;  // (seq, event)
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      out.push_back({std::string(key_id), s.Int(0), s.Text(1), s.Text(2), s.Text(3),
-                     static_cast<int>(s.Int(4)), s.Text(5), s.Text(6)});
+      auto blob = s.Blob(2);
+      auto r = DecodeBlock(s.Int(0), s.Int(1), blob, key_id, from_ms, to_ms, &found);
+      if (!r) return Fail(r.error());
     }
     if (rc != SQLITE_DONE) return Fail(LastError("read usage"));
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.second.at_ms, a.first) < std::tie(b.second.at_ms, b.first);
+    });
+    if (limit >= 0 && static_cast<std::int64_t>(found.size()) > limit) found.resize(static_cast<size_t>(limit));
+    std::vector<UsageEvent> out;
+    out.reserve(found.size());
+    for (auto& [seq, e] : found) out.push_back(std::move(e));
     return out;
   }
 
   Result<std::vector<std::pair<std::string, std::int64_t>>> LastUses() override {
-    Statement s(db_, "SELECT key_id, max(at_ms) FROM key_usage GROUP BY key_id ORDER BY key_id");
+    // A loose scan of usage_blocks_by_key: one seek per key that has usage; its last use is in
+    // a block that starts within kBlockSpanMs of its latest block's start.
+    Statement s(db_,
+                fmt::format(
+                    "WITH RECURSIVE k(key) AS ("
+                    "SELECT (SELECT min(key) FROM usage_blocks) "
+                    "UNION ALL SELECT (SELECT min(key) FROM usage_blocks WHERE key > k.key) FROM k "
+                    "WHERE k.key IS NOT NULL) "
+                    "SELECT s.text, (SELECT max(b.last_ms) FROM usage_blocks b WHERE b.key = k.key "
+                    "AND b.first_ms > (SELECT first_ms FROM usage_blocks WHERE key = k.key "
+                    "ORDER BY first_ms DESC LIMIT 1) - {}) "
+                    "FROM k JOIN usage_strings s ON s.id = k.key ORDER BY s.text",
+                    kBlockSpanMs)
+                    .c_str());
     if (!s.ok()) return Fail(LastError("prepare"));
     std::vector<std::pair<std::string, std::int64_t>> out;
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) out.emplace_back(s.Text(0), s.Int(1));
     if (rc != SQLITE_DONE) return Fail(LastError("read last uses"));
     return out;
+  }
+
+  // --- usage blocks: encoding ---
+  // A block: one format byte, then per event (sorted by at_ms, seq) unsigned
+  // varints of: at_ms - previous at_ms (the first against first_ms), the
+  // zigzagged seq - previous seq (the first against first_seq), status,
+  // method id, user agent id, source id, then ip and path as length-prefixed
+  // bytes.
+  struct BlockEvent {
+    std::int64_t key, at_ms, seq, method, user_agent, source;
+    const UsageEvent* event;
+  };
+
+  static void PutVarint(std::string* out, std::uint64_t v) {
+    while (v >= 0x80) {
+      out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out->push_back(static_cast<char>(v));
+  }
+  static std::uint64_t ZigZag(std::int64_t v) {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+  }
+  static std::int64_t UnZigZag(std::uint64_t v) {
+    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+  }
+
+  static void EncodeBlock(const BlockEvent* begin, const BlockEvent* end, std::string* out) {
+    out->clear();
+    out->push_back(static_cast<char>(kBlockFormat));
+    std::int64_t prev_ms = begin->at_ms, prev_seq = begin->seq;
+    for (const BlockEvent* r = begin; r != end; ++r) {
+      PutVarint(out, static_cast<std::uint64_t>(r->at_ms - prev_ms));
+      PutVarint(out, ZigZag(r->seq - prev_seq));
+      PutVarint(out, static_cast<std::uint64_t>(static_cast<std::uint32_t>(r->event->status)));
+      PutVarint(out, static_cast<std::uint64_t>(r->method));
+      PutVarint(out, static_cast<std::uint64_t>(r->user_agent));
+      PutVarint(out, static_cast<std::uint64_t>(r->source));
+      PutVarint(out, r->event->ip.size());
+      out->append(r->event->ip);
+      PutVarint(out, r->event->path.size());
+      out->append(r->event->path);
+      prev_ms = r->at_ms;
+      prev_seq = r->seq;
+    }
+  }
+
+  // Appends the block's events with from_ms <= at_ms < to_ms to `out`.
+  Result<void> DecodeBlock(std::int64_t first_ms, std::int64_t first_seq, std::string_view data,
+                           std::string_view key_id, std::int64_t from_ms, std::int64_t to_ms,
+                           std::vector<std::pair<std::int64_t, UsageEvent>>* out) {
+    auto corrupt = [&] {
+      return Fail(Error::Store(fmt::format("{}: a usage block of {} at {} is corrupt", path_, key_id, first_ms)));
+    };
+    size_t i = 0;
+    auto varint = [&](std::uint64_t* v) {
+      std::uint64_t x = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (i >= data.size()) return false;
+        auto b = static_cast<unsigned char>(data[i++]);
+        x |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+          *v = x;
+          return true;
+        }
+      }
+      return false;
+    };
+    auto bytes = [&](std::string_view* v) {
+      std::uint64_t n = 0;
+      if (!varint(&n) || n > data.size() - i) return false;
+      *v = data.substr(i, n);
+      i += n;
+      return true;
+    };
+    if (data.empty() || static_cast<unsigned char>(data[0]) != kBlockFormat) return corrupt();
+    i = 1;
+    std::int64_t at_ms = first_ms, seq = first_seq;
+    while (i < data.size()) {
+      std::uint64_t dt, dseq, status, method, agent, source;
+      std::string_view ip, path;
+      if (!varint(&dt) || !varint(&dseq) || !varint(&status) || !varint(&method) || !varint(&agent) ||
+          !varint(&source) || !bytes(&ip) || !bytes(&path)) {
+        return corrupt();
+      }
+      at_ms += static_cast<std::int64_t>(dt);
+      seq += UnZigZag(dseq);
+      if (at_ms < from_ms || at_ms >= to_ms) continue;
+      auto m = StringText(static_cast<std::int64_t>(method));
+      if (!m) return Fail(m.error());
+      auto a = StringText(static_cast<std::int64_t>(agent));
+      if (!a) return Fail(a.error());
+      auto src = StringText(static_cast<std::int64_t>(source));
+      if (!src) return Fail(src.error());
+      out->emplace_back(seq, UsageEvent{std::string(key_id), at_ms, std::string(ip), std::string(*m),
+                                        std::string(path), static_cast<int>(static_cast<std::uint32_t>(status)),
+                                        std::string(*a), std::string(*src)});
+    }
+    return {};
   }
 
   Result<AuditEntry> AppendAudit(const AuditEntry& entry) override {
@@ -1019,7 +1345,22 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<Statement> open_findings_, upsert_, resolve_, resolved_, append_check_, checks_,
-      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_, daily_checks_;
+      summarize_, get_state_, put_state_, find_key_, generation_, append_usage_, daily_checks_,
+      find_string_, insert_string_, string_text_, usage_seq_, usage_seq_bump_, append_block_;
+  static constexpr int kBlocksMigration = 6;
+  static constexpr unsigned char kBlockFormat = 1;
+  static constexpr size_t kBlockEvents = 2048;
+  // Never raise: Usage and LastUses rely on every stored block spanning less.
+  static constexpr std::int64_t kBlockSpanMs = 3'600'000;
+  std::unordered_map<std::int64_t, std::string> texts_;
+  // usage_strings ids by text (committed ones, and this transaction's).
+  static constexpr size_t kMaxCachedStrings = 1 << 20;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using StringIds = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
+  StringIds strings_, pending_strings_;
 };
 
 }  // namespace
@@ -1038,8 +1379,16 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path
     return Fail(Error::Io(fmt::format("{}: cannot create the store's folder: {}", path.string(),
                                       ec.message())));
   }
+  // No memory statistics: they take a global mutex on every allocation,
+  // which a bulk ingest does millions of times. Only effective before
+  // SQLite's first use; later calls fail harmlessly.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // NOMUTEX: a Store is used from one thread at a time (store.h), so the
+  // connection needs no lock of its own around every call.
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

@@ -236,7 +236,13 @@ class Store {
 
   // Appends usage events in one transaction (group commit).
   virtual Result<void> AppendUsage(const std::vector<UsageEvent>& events) = 0;
-  // Events of one key with from_ms <= at_ms < to_ms, oldest first, at most `limit`.
+  // Around a long run of AppendUsage calls (a log ingest): tunes the store
+  // for bulk writes (SQLite: a bigger page cache, WAL checkpoints deferred to
+  // EndBulkUsage). Optional; what is appended is the same either way.
+  virtual Result<void> BeginBulkUsage() { return {}; }
+  virtual Result<void> EndBulkUsage() { return {}; }
+  // Events of one key with from_ms <= at_ms < to_ms, oldest first (ties in
+  // the order they were appended), at most `limit`.
   virtual Result<std::vector<UsageEvent>> Usage(std::string_view key_id, std::int64_t from_ms,
                                                 std::int64_t to_ms,
                                                 std::int64_t limit = 1000000) = 0;

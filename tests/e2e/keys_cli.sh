@@ -49,6 +49,16 @@ expect_contains "$out" "SUSPENDED $ID" "the scraper in the log is stopped"
 expect_exit 0 "$CTODESK" keys audit "$ID" --format json
 "$PYTHON" -c 'import json,sys; u=json.load(sys.stdin)["usage"]; assert u["count"]==30 and u["ips"][0]["value"]=="203.0.113.9", u' <<<"$out" ||
   fail "audit counts the ingested uses"
+# The same file again adds nothing; a line appended since is read once.
+printf '203.0.113.9 - - [27/Nov/2026:09:01:00 +0000] "GET /customers/999 HTTP/1.1" 200 99 "-" "scraper/0.1" "%s"\n' "$ID" >>gateway.log
+expect_exit 0 "$CTODESK" keys ingest gateway.log --format nginx-combined
+expect_contains "$out" "ingested before" "a re-ingest says where it resumed"
+expect_contains "$out" "1 lines, 1 usage events stored" "a re-ingest reads only the new line"
+expect_exit 0 "$CTODESK" keys ingest gateway.log --format nginx-combined
+expect_contains "$out" "0 usage events stored" "a second re-ingest adds nothing"
+expect_exit 0 "$CTODESK" keys audit "$ID" --format json
+"$PYTHON" -c 'import json,sys; u=json.load(sys.stdin)["usage"]; assert u["count"]==31, u' <<<"$out" ||
+  fail "re-ingesting does not double-count"
 expect_exit 1 "$CTODESK" keys audit --key "$KEY" --exposed-since 2026-11-27T09:00:10Z
 [[ $(head -1 "$WORK/stdout") == yes:* ]] || fail "exposed-since answers yes first: $out"
 expect_exit 0 "$CTODESK" keys audit "$ID" --exposed-since 2026-11-27T10:00:00Z

@@ -71,13 +71,14 @@ void Spaces(std::string_view line, size_t& i) {
 
 }  // namespace
 
-std::optional<LogRecord> ParseCombinedLine(std::string_view line, std::string* error) {
+bool ParseCombinedLine(std::string_view line, LogRecord* out, std::string* error) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  LogRecord r;
+  LogRecord& r = *out;
+  r.key.clear();
   size_t i = 0;
-  auto bad = [&](std::string what) -> std::optional<LogRecord> {
+  auto bad = [&](std::string what) {
     *error = std::move(what);
-    return std::nullopt;
+    return false;
   };
   std::string_view ip = Word(line, i);
   if (ip.empty()) return bad("empty line");
@@ -114,9 +115,9 @@ std::optional<LogRecord> ParseCombinedLine(std::string_view line, std::string* e
   Spaces(line, i);
   if (i < line.size()) {
     auto extra = Quoted(line, i);
-    if (extra && *extra != "-") r.key = std::string(*extra);
+    if (extra && *extra != "-") r.key.assign(*extra);
   }
-  if (r.key.empty() && user != "-") r.key = std::string(user);
+  if (r.key.empty() && user != "-") r.key.assign(user);
 
   size_t sp1 = request->find(' ');
   size_t sp2 = request->rfind(' ');
@@ -124,14 +125,20 @@ std::optional<LogRecord> ParseCombinedLine(std::string_view line, std::string* e
     return bad(fmt::format("bad request line \"{}\"", request->substr(0, 80)));
   }
   r.event.at_ms = *at;
-  r.event.ip = std::string(ip);
-  r.event.method = std::string(request->substr(0, sp1));
+  r.event.ip.assign(ip);
+  r.event.method.assign(request->substr(0, sp1));
   // The query string is dropped: it may carry a key (?api_key=...), which
   // must never reach the store.
   std::string_view target = request->substr(sp1 + 1, sp2 - sp1 - 1);
-  r.event.path = std::string(target.substr(0, target.find('?')));
+  r.event.path.assign(target.substr(0, target.find('?')));
   r.event.status = code;
-  r.event.user_agent = std::string(*agent);
+  r.event.user_agent.assign(*agent);
+  return true;
+}
+
+std::optional<LogRecord> ParseCombinedLine(std::string_view line, std::string* error) {
+  LogRecord r;
+  if (!ParseCombinedLine(line, &r, error)) return std::nullopt;
   return r;
 }
 

@@ -31,6 +31,10 @@ struct LogRecord {
 
 // nullopt and `*error` set when the line is malformed.
 std::optional<LogRecord> ParseCombinedLine(std::string_view line, std::string* error);
+// The same into `*out`, reusing its strings' memory (a bulk reader parses
+// millions of lines into one record); false and `*error` set when malformed,
+// `*out` then unspecified.
+bool ParseCombinedLine(std::string_view line, LogRecord* out, std::string* error);
 
 class JsonLineParser {
  public:

@@ -1,6 +1,7 @@
 #include "desks/keys/access_log.h"
 
 #include <fstream>
+#include <random>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -168,6 +169,106 @@ TEST(IngestTest, DetectsAScraperInALogAndSuspendsIt) {
   EXPECT_FALSE((*store->GetKey(normal->record.id))->suspended_at);
   EXPECT_EQ(store->AuditTrail()->back().action, "suspend");
   EXPECT_EQ(report->events, 600) << "every line is still recorded";
+}
+
+// The usage store behind `keys audit` changed shape (rows -> compressed
+// blocks, written on a second thread): an ingest into the SQLite store must
+// give exactly the answers of the plain in-memory list, for every key and
+// window, with malformed lines, plain keys, unknown keys, ties, time going
+// backwards and more lines than one write batch.
+TEST(IngestTest, AuditAnswersMatchThePlainListAfterABigIngest) {
+  auto dir = TempDir();
+  auto sqlite = OpenSqliteStore(dir / "desk.db");
+  ASSERT_TRUE(sqlite) << sqlite.error().message;
+  auto memory = NewMemoryStore();
+  const TimePoint now = At("2026-11-28T12:00:00Z");
+  std::vector<IssuedKey> keys;
+  for (int i = 0; i < 8; ++i) {
+    IssueRequest req;
+    req.prefix = "acme";
+    req.owner = fmt::format("owner{}", i);
+    req.plan = i == 7 ? "partner" : "default";
+    auto k = IssueKey(**sqlite, req, now - std::chrono::days(10));
+    ASSERT_TRUE(k);
+    ASSERT_TRUE(memory->SaveKey(k->record, AuditEntry{0, now, "test", "issue", k->record.id, "{}", "", ""}));
+    keys.push_back(*k);
+  }
+  std::mt19937 rng(17);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const char* agents[] = {"AcmeApp/4.2 (iOS 17)", "python-requests/2.31", "okhttp/4.12", "-"};
+  std::string log;
+  std::int64_t t = ToUnix(At("2026-11-27T00:00:00Z"));
+  int walked = 0;
+  for (int i = 0; i < 60'000; ++i) {
+    t += pick(0, 9) == 0 ? -pick(0, 30) : pick(0, 1);
+    if (i % 9973 == 0) {
+      log += "garbage\n";
+      continue;
+    }
+    int k = pick(0, 9);
+    std::string key = k < 7 ? keys[k].record.id : k == 7 ? keys[7].record.id  // the walker
+                      : k == 8 ? "key_0000deadbeef" : keys[2].plain_key;
+    std::string path = k == 7 ? fmt::format("/customers/{}", 5000 + walked++)
+                              : fmt::format("/customers/{}", pick(1, 3000));
+    std::string when = FormatTime(FromUnix(t));  // 2026-11-27T00:00:00Z
+    std::string nginx_time = fmt::format("{}/Nov/2026:{}:{}:{} +0000", when.substr(8, 2), when.substr(11, 2),
+                                         when.substr(14, 2), when.substr(17, 2));
+    log += fmt::format(R"(10.0.{}.{} - - [{}] "GET {} HTTP/1.1" {} 99 "-" "{}" "{}")", pick(0, 3), pick(1, 50),
+                       nginx_time, path, pick(0, 20) ? 200 : 404, agents[pick(0, 3)], key) + "\n";
+  }
+  std::ofstream(dir / "gateway.log", std::ios::binary) << log;
+  Settings settings;
+  settings.prefix = "acme";
+  settings.objects = {*ParseObjectPattern("/customers/{id}")};
+  settings.plans.push_back({.name = "partner", .rate_per_minute = 100000, .sequential_walk = 200});
+
+  auto want = IngestLog(*memory, settings, dir / "gateway.log", {}, now);
+  auto got = IngestLog(**sqlite, settings, dir / "gateway.log", {}, now);
+  ASSERT_TRUE(want && got) << (got ? "" : got.error().message);
+  EXPECT_GT(got->events, 50'000) << "more than one write batch";
+  EXPECT_EQ(got->lines, want->lines);
+  EXPECT_EQ(got->events, want->events);
+  EXPECT_EQ(got->malformed, want->malformed);
+  EXPECT_EQ(got->malformed, 7);
+  ASSERT_EQ(got->problems.size(), want->problems.size());
+  for (size_t i = 0; i < got->problems.size(); ++i) EXPECT_EQ(got->problems[i].line, want->problems[i].line);
+  EXPECT_EQ(got->problems.front().line, 1);
+  EXPECT_EQ(got->unknown_key, want->unknown_key);
+  EXPECT_GT(got->plain_keys, 0);
+  EXPECT_EQ(got->plain_keys, want->plain_keys);
+  ASSERT_EQ(got->trips.size(), 1u);
+  EXPECT_EQ(got->trips[0].key_id, keys[7].record.id);
+  EXPECT_EQ(got->trips[0].at_ms, want->trips[0].at_ms);
+
+  auto summary_text = [](const UsageSummary& u) {
+    std::string out = fmt::format("{} {} {} {}", u.count, u.first_ms.value_or(-1), u.last_ms.value_or(-1),
+                                  u.distinct_paths);
+    for (const auto* v : {&u.ips, &u.user_agents, &u.paths, &u.statuses}) {
+      for (const auto& [k, n] : *v) out += fmt::format(" {}={}", k, n);
+      out += " |";
+    }
+    return out;
+  };
+  for (const IssuedKey& k : keys) {
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z"},
+             {"2026-11-27T03:00:00Z", "2026-11-27T03:00:05Z"},
+             {"2026-11-27T05:10:00Z", "2026-11-27T09:00:00Z"},
+             {"2026-11-27T20:00:00Z", "2026-11-28T00:00:00Z"}}) {
+      std::int64_t f = ToUnix(At(from.c_str())) * 1000, e = ToUnix(At(to.c_str())) * 1000;
+      auto w = memory->Usage(k.record.id, f, e);
+      auto g = (*sqlite)->Usage(k.record.id, f, e);
+      ASSERT_TRUE(w && g);
+      EXPECT_EQ(summary_text(Summarize(*g)), summary_text(Summarize(*w))) << k.record.id << " " << from;
+    }
+    auto w = WasUsedWhileExposed(*memory, k.record, At("2026-11-27T10:00:00Z"), now);
+    auto g = WasUsedWhileExposed(**sqlite, k.record, At("2026-11-27T10:00:00Z"), now);
+    ASSERT_TRUE(w && g);
+    EXPECT_EQ(g->used, w->used);
+    EXPECT_EQ(g->refused, w->refused);
+    EXPECT_EQ(summary_text(g->usage), summary_text(w->usage));
+  }
+  EXPECT_EQ(*(*sqlite)->LastUses(), *memory->LastUses());
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <fstream>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "desks/keys/registry.h"
@@ -131,6 +134,85 @@ TEST_F(AuditChainTest, DetectsAnEntryAppendedBehindTheStoresBack) {
 TEST(AuditChainPureTest, EmptyTrailIsFine) {
   EXPECT_TRUE(VerifyAuditChain({}, std::nullopt).ok);
   EXPECT_FALSE(VerifyAuditChain({}, std::pair<std::int64_t, std::string>(3, "x")).ok);
+}
+
+// Someone with write access to the database rewrites the whole chain
+// consistently (every hash and the head recomputed): the chain alone cannot
+// tell, the anchor keyed by the file outside the database can.
+TEST_F(AuditChainTest, TheAnchorCatchesAConsistentlyRewrittenChain) {
+  const auto key_file = path_.parent_path() / "secrets" / "audit.key";
+  {
+    auto store = OpenStore(path_);
+    auto v = VerifyAuditChain(*store, key_file);
+    ASSERT_TRUE(v) << v.error().message;
+    EXPECT_TRUE(v->ok) << "first use: the key is created and the head anchored";
+    EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    // Appends after the anchor are fine, and move it on.
+    IssueRequest r;
+    r.owner = "dave";
+    ASSERT_TRUE(IssueKey(*store, r, At("2026-11-27T09:00:00Z")));
+    auto again = VerifyAuditChain(*store, key_file);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->ok);
+  }
+  // The rewrite: entry 4 (the revoke) now says something else, and every
+  // hash from there on and the head are recomputed.
+  std::vector<AuditEntry> trail;
+  {
+    auto store = OpenStore(path_);
+    trail = *store->AuditTrail();
+  }
+  ASSERT_EQ(trail.size(), 6u);
+  trail[3].detail = R"({"reason":"routine rotation"})";
+  std::string sql = "BEGIN;";
+  for (size_t i = 3; i < trail.size(); ++i) {
+    if (i > 0) trail[i].prev_hash = trail[i - 1].hash;
+    trail[i].hash = AuditEntryHash(trail[i]);
+    sql += fmt::format("UPDATE audit_log SET detail = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {};",
+                       trail[i].detail, trail[i].prev_hash, trail[i].hash, trail[i].seq);
+  }
+  sql += fmt::format("UPDATE audit_head SET seq = {}, hash = '{}'; COMMIT;", trail.back().seq, trail.back().hash);
+  Sql(sql);
+  EXPECT_TRUE(Verify().ok) << "the hash chain alone is fooled: that is the limit the anchor covers";
+  {
+    auto store = OpenStore(path_);
+    auto v = VerifyAuditChain(*store, key_file);
+    ASSERT_TRUE(v);
+    ASSERT_FALSE(v->ok);
+    EXPECT_EQ(v->problems.front().seq, 6);
+    EXPECT_NE(v->problems.front().what.find("rewritten"), std::string::npos) << v->problems.front().what;
+    // A failed verification does not move the anchor onto the rewritten head.
+    auto twice = VerifyAuditChain(*store, key_file);
+    ASSERT_TRUE(twice);
+    EXPECT_FALSE(twice->ok);
+  }
+  // Forging the anchor needs the key: one written without it fails its HMAC.
+  Sql(fmt::format("UPDATE state SET value = '{{\"seq\":6,\"hash\":\"{}\",\"mac\":\"{}\"}}' "
+                  "WHERE ns = 'keys' AND key = 'audit_anchor'",
+                  trail.back().hash, std::string(64, 'a')));
+  {
+    auto store = OpenStore(path_);
+    auto v = VerifyAuditChain(*store, key_file);
+    ASSERT_TRUE(v);
+    ASSERT_FALSE(v->ok);
+    EXPECT_NE(v->problems.front().what.find("HMAC"), std::string::npos) << v->problems.front().what;
+  }
+  // Deleting the anchor is noticed too, since the key file exists.
+  Sql("DELETE FROM state WHERE ns = 'keys' AND key = 'audit_anchor'");
+  {
+    auto store = OpenStore(path_);
+    auto v = VerifyAuditChain(*store, key_file);
+    ASSERT_TRUE(v);
+    ASSERT_FALSE(v->ok);
+    EXPECT_NE(v->problems.front().what.find("missing"), std::string::npos) << v->problems.front().what;
+  }
+  // A key file that is not a key is an error naming it.
+  std::ofstream(path_.parent_path() / "bad.key") << "not a key\n";
+  auto store = OpenStore(path_);
+  auto bad = VerifyAuditChain(*store, path_.parent_path() / "bad.key");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("bad.key:1"), std::string::npos) << bad.error().message;
 }
 
 }  // namespace

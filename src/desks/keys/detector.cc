@@ -6,6 +6,7 @@
 // 09:00 and 09:14".
 #include "desks/keys/detector.h"
 
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -60,14 +61,43 @@ std::optional<ObjectPattern> ParseObjectPattern(std::string_view text) {
 
 std::optional<ObjectRef> MatchObject(const std::vector<ObjectPattern>& patterns,
                                      std::string_view path) {
+  if (patterns.empty()) return std::nullopt;
   path = path.substr(0, path.find('?'));
-  std::vector<std::string_view> segs = Segments(path);
+  // The path's segments without a heap allocation (this runs on every
+  // request the guard answers): patterns longer than kMax never match a
+  // longer path anyway, so counting past it is enough.
+  constexpr size_t kMax = 16;
+  std::array<std::string_view, kMax> segs;
+  size_t count = 0;
+  for (size_t i = 0; i < path.size();) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (count < kMax) segs[count] = path.substr(i, j - i);
+    ++count;
+    i = j;
+  }
   for (size_t i = 0; i < patterns.size(); ++i) {
     const ObjectPattern& p = patterns[i];
-    if (p.segments.size() != segs.size()) continue;
+    if (p.segments.size() != count) continue;
+    if (count > kMax) {
+      // A pattern this long is rare: the general path.
+      std::vector<std::string_view> all = Segments(path);
+      std::string_view id;
+      bool ok = true;
+      for (size_t j = 0; j < all.size() && ok; ++j) {
+        if (p.segments[j] == "{id}") id = all[j];
+        else ok = p.segments[j] == all[j];
+      }
+      if (ok && !id.empty()) return ObjectRef{i, std::string(id)};
+      continue;
+    }
     std::string_view id;
     bool ok = true;
-    for (size_t j = 0; j < segs.size() && ok; ++j) {
+    for (size_t j = 0; j < count && ok; ++j) {
       if (p.segments[j] == "{id}") id = segs[j];
       else ok = p.segments[j] == segs[j];
     }

@@ -19,7 +19,8 @@
 // transaction every `flush_interval` (group commit): a crash loses at most
 // that window; Stop() (SIGTERM) flushes everything. A trip suspends the key in
 // memory at once; the background thread records it (registry + audit entry)
-// and posts the alert webhooks.
+// and posts the alert webhooks. The background thread runs at a lower
+// priority (nice 5) than the threads that answer.
 //
 // Thread-safe: Check() may be called from any number of threads.
 #pragma once
@@ -123,6 +124,7 @@ class Guard {
   };
   Counters counters_;
   std::vector<std::string> persisted_;  // background thread only: suspensions now in the store
+  size_t last_batch_ = 0;               // background thread only: events in the last flush
 
   std::vector<std::thread> alert_threads_;
   std::thread thread_;

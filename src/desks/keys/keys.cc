@@ -122,7 +122,9 @@ Result<DeskReport> KeysDesk::Run(DeskContext& ctx) {
   if (!log_findings) return Fail(log_findings.error());
   report.findings = std::move(*log_findings);
 
-  auto verdict = VerifyAuditChain(ctx.store);
+  std::filesystem::path key_file = settings_.audit_key_file;
+  if (key_file.is_relative()) key_file = ctx.base_dir / key_file;
+  auto verdict = VerifyAuditChain(ctx.store, key_file);
   if (!verdict) return Fail(verdict.error());
   if (!verdict->ok) {
     Finding f;

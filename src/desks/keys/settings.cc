@@ -41,6 +41,10 @@ Settings ReadSettings(ConfigTable& section) {
   if (auto k = section.String("json_key_field")) s.json_key_field = *k;
   if (auto d = section.DurationValue("expiry_warning")) s.expiry_warning = *d;
   if (auto d = section.DurationValue("unused_after")) s.unused_after = *d;
+  if (auto f = section.String("audit_key_file")) {
+    if (f->empty()) section.Error("audit_key_file", "expected a file path for the audit key");
+    else s.audit_key_file = *f;
+  }
   std::set<std::string> names;
   for (ConfigTable& t : section.TableArray("plans")) {
     auto name = t.String("name", true);

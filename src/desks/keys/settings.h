@@ -10,6 +10,7 @@
 //   json_key_field = "key_id"
 //   expiry_warning = "14d"
 //   unused_after = "90d"
+//   audit_key_file = ".ctodesk/audit.key" # the audit anchor's secret (desks/keys/audit.h)
 //   [[keys.plans]]
 //   name = "standard"
 //   rate_per_minute = 600
@@ -44,6 +45,8 @@ struct Settings {
   std::string json_key_field = "key_id";
   Duration expiry_warning = std::chrono::days(14);
   Duration unused_after = std::chrono::days(90);
+  // Relative paths resolve against the config's folder.
+  std::filesystem::path audit_key_file = ".ctodesk/audit.key";
 
   // The rules of `plan`, else of "default", else no rules at all.
   const PlanRules& RulesFor(std::string_view plan) const;
