@@ -146,6 +146,22 @@ std::string_view BlobData::view() const {
   return {static_cast<const char*>(git_odb_object_data(obj_)), git_odb_object_size(obj_)};
 }
 
+namespace {
+std::mutex whole_pack_mu;
+int whole_pack_holders = 0;
+}  // namespace
+
+WholePackReads::WholePackReads() {
+  internal::InitOnce();
+  std::lock_guard lock(whole_pack_mu);
+  if (whole_pack_holders++ == 0) internal::SetPackWindows(true);
+}
+
+WholePackReads::~WholePackReads() {
+  std::lock_guard lock(whole_pack_mu);
+  if (--whole_pack_holders == 0) internal::SetPackWindows(false);
+}
+
 Result<std::unique_ptr<Repository>> Repository::Open(const std::filesystem::path& path) {
   InitOnce();
   git_repository* repo = nullptr;

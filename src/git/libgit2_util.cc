@@ -21,9 +21,16 @@ void InitOnce() {
     // no practical limit on 64-bit), and mapped pages count as resident
     // memory: the whole of git.git's pack stayed mapped during a walk. Small
     // windows with a 128 MiB cap cut the walk's peak by 230 MB, same speed.
-    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) * 1024 * 1024);
-    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(128) * 1024 * 1024);
+    SetPackWindows(false);
   });
+}
+
+void SetPackWindows(bool whole_pack) {
+  // libgit2's own defaults on 64-bit: 1 GiB windows, 8 GiB mapped at most.
+  const size_t window = static_cast<size_t>(whole_pack ? 1024 : 32) * 1024 * 1024;
+  const size_t limit = static_cast<size_t>(whole_pack ? 8192 : 128) * 1024 * 1024;
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window);
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, limit);
 }
 
 std::string LastError() {

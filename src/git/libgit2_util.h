@@ -36,6 +36,9 @@ using SignaturePtr = std::unique_ptr<git_signature, Free<git_signature, git_sign
 // desk shares: a 64 MiB object cache and 128 MiB of mapped pack windows keep
 // memory flat; objects' hashes are not re-checked on read (read-only use).
 void InitOnce();
+// Small capped pack windows (history walks), or libgit2's large defaults
+// (reading every object in id order: see WholePackReads in git.h).
+void SetPackWindows(bool whole_pack);
 // libgit2's last error message for this thread.
 std::string LastError();
 ObjectId FromGit(const git_oid* oid);

@@ -169,6 +169,12 @@ KeyKind KindOfKey(std::string_view key) {
   for (std::string_view w : kNotSecrets) {
     if (key.ends_with(w)) return KeyKind::kOther;
   }
+  // A file name, not a setting: a Makefile rule "credential-cache.o: ...".
+  if (std::size_t dot = key.rfind('.'); dot != std::string_view::npos && key.size() - dot <= 6 && dot + 1 < key.size() &&
+      std::all_of(key.begin() + static_cast<std::ptrdiff_t>(dot) + 1, key.end(),
+                  [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return KeyKind::kOther;
+  }
   // User-interface strings about passwords: LABEL_PASSWORD, forgot_password.
   for (std::string_view w : {"label", "title", "tooltip", "mandatory", "forgot", "invalid", "show_", "hide_",
                              "description", "help", "msg", "placeholder", "expected", "wrong", "incorrect", "mock",
@@ -200,12 +206,25 @@ KeyKind KindOfKey(std::string_view key) {
 // Demonstration values: "admin123", "test123456", "letmein", "123456".
 bool IsDemoValue(std::string_view v) {
   if (std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) return true;
-  std::string l = Lower(v);
+  std::string raw = Lower(v);
+  // Read as words too: "p4ssw0rd", "s3cr3t" and "$ecret" are demo values.
+  std::string l = raw;
+  for (char& c : l) {
+    switch (c) {
+      case '4': case '@': c = 'a'; break;
+      case '3': c = 'e'; break;
+      case '0': c = 'o'; break;
+      case '1': c = 'i'; break;
+      case '5': case '$': c = 's'; break;
+      case '7': c = 't'; break;
+      default: break;
+    }
+  }
   for (std::string_view w : {"pass", "pwd", "secret", "admin", "test", "demo", "letmein", "let_me_in", "wrong",
                              "invalid", "dummy", "mock", "sample", "example", "default", "guest", "qwerty",
                              "123456", "012345", "abcdef", "abc123", "foobar", "secure", "oracle_", "changeit",
                              "asdf", "qwer", "zxcv", "..."}) {
-    if (l.find(w) != std::string::npos) return true;
+    if (raw.find(w) != std::string::npos || l.find(w) != std::string::npos) return true;
   }
   return false;
 }
@@ -622,8 +641,10 @@ std::optional<Candidate> SqlPassword(std::string_view data, std::size_t from, st
   std::size_t line_from = data.rfind('\n', from);
   line_from = line_from == std::string_view::npos ? 0 : line_from + 1;
   std::string before = Lower(data.substr(line_from, from - line_from));
-  bool identified = Lower(data.substr(from, to - from)).starts_with("identified");
-  if (!identified && before.find("user") == std::string::npos && before.find("role") == std::string::npos) {
+  // Prose says "identified by" and "password" too: the line must be SQL
+  // about a user or a role.
+  if (before.find("user") == std::string::npos && before.find("role") == std::string::npos &&
+      before.find("grant") == std::string::npos) {
     return std::nullopt;
   }
   char q = data[to - 1];

@@ -115,6 +115,7 @@ bool IsCodePath(std::string_view path) {
 }
 
 bool IsTestPath(std::string_view path) {
+  if (path.starts_with("t/")) return true;  // git's and Perl's test folder
   for (std::string_view part : {"test/", "tests/", "testdata/", "fixture/", "fixtures/", "__tests__/", "spec/", "specs/",
                                 "mock/", "mocks/", "__mocks__/"}) {
     if (path.starts_with(part) || path.find(std::string("/") + std::string(part)) != std::string_view::npos) {
@@ -419,6 +420,7 @@ Result<ScanReport> Scanner::ScanGit(const fs::path& path, const ScanOptions& opt
   r.stats.objects = static_cast<std::int64_t>(todo.size());
 
   // 2. Inflate and scan each blob once, on every core.
+  git::WholePackReads whole_pack;
   std::atomic<std::size_t> next{0};
   std::mutex mu;
   std::vector<Scanned> scanned;
