@@ -200,11 +200,11 @@ TEST(IncidentsTest, LeakedKeyProcedureCountsUsesInTheWindowAndTellsSourcesApart)
   EXPECT_EQ(keys::StatusOf(**f.store->GetKey(f.sibling.record.id), f.now), keys::KeyStatus::kRevoked);
   EXPECT_EQ(keys::StatusOf(**f.store->GetKey(f.stranger.record.id), f.now), keys::KeyStatus::kActive);
   std::set<std::string> replaced;
-  for (const keys::Rotation& x : run->rotations) {
-    replaced.insert(x.old_key.id);
-    if (x.old_key.id == f.leaked.record.id) {
-      EXPECT_EQ((*f.store->GetKey(f.leaked.record.id))->replaced_by, x.new_key.id);
-      EXPECT_EQ(x.new_key.client, "Globex");
+  for (const keys::Rotation& rot : run->rotations) {
+    replaced.insert(rot.old_key.id);
+    if (rot.old_key.id == f.leaked.record.id) {
+      EXPECT_EQ((*f.store->GetKey(f.leaked.record.id))->replaced_by, rot.new_key.id);
+      EXPECT_EQ(rot.new_key.client, "Globex");
     }
   }
   EXPECT_EQ(replaced, (std::set<std::string>{f.leaked.record.id, f.sibling.record.id}));

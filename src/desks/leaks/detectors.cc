@@ -299,7 +299,6 @@ std::optional<Candidate> GenericSecret(std::string_view data, std::size_t from, 
     else ++other;
   }
   int classes = (lower > 0) + (upper > 0) + (digit > 0) + (other > 0);
-  bool alpha_only = digit == 0 && other == 0;
   bool dotted_name = other > 0 && std::all_of(v.begin(), v.end(), [](char c) {
                        return std::isalpha(static_cast<unsigned char>(c)) || c == '.' || c == '_';
                      }) && v.find('.') != std::string_view::npos;

@@ -281,7 +281,7 @@ TEST_F(DetectorsTest, ContextAndFormatDetectors) {
       {"generic-secret", "pw = \"kq8Lzw-Pm\"", true, "pw as a word"},
       {"generic-secret", "const testPassword = \"mk;cbiudp*dhahnbhq\"", true, "punctuation inside quotes"},
       {"generic-secret", "bypass_cache = \"zK8qLm2pW\"", false, "bypass is not pass"},
-      {"generic-secret", "\"LABEL_PASSWORD\": \"Contrase\xc3\xb1a\"", false, "a translation"},
+      {"generic-secret", "\"LABEL_PASSWORD\": \"Contrase\xc3\xb1" "a\"", false, "a translation"},
       {"generic-secret", "\"PASSWORD_HINT\": \"Kz8qLm2pWx\"", false, "a key about passwords"},
       {"generic-secret", "password: 'admin123'", false, "a demo password"},
       {"generic-secret", "password = \"123456\"", false, "digits only"},
