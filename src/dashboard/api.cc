@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "report/finding_json.h"
+
 #include "desks/keys/registry.h"
 
 namespace ctodesk::dashboard {
@@ -19,23 +21,13 @@ std::string Dump(const Json& j) {
   return JsonText(j) + "\n";
 }
 
+// The briefing's finding shape (report/finding_json.h), plus what only the
+// dashboard knows: "tag" (the API's name for the concern), resolved_at and
+// the acknowledgement.
 Json FindingJson(const Finding& f, TimePoint now, const std::map<std::string, Acknowledgement>& acks) {
-  Json evidence = Json::object();
-  for (const auto& [k, v] : f.evidence) evidence[k] = v;
-  Json j{{"id", f.Id()},
-         {"desk", f.desk},
-         {"subject", f.subject},
-         {"kind", f.kind},
-         {"severity", std::string(SeverityName(f.severity))},
-         {"title", f.title},
-         {"detail", f.detail},
-         {"action", f.action},
-         {"tag", std::string(ConcernName(f.concern))},
-         {"first_seen", FormatTime(f.first_seen)},
-         {"last_seen", FormatTime(f.last_seen)},
-         {"days_running", DaysOpen(f, f.resolved_at.value_or(now))},
-         {"evidence", std::move(evidence)},
-         {"acknowledged", nullptr}};
+  Json j = report::FindingJson(f, f.resolved_at.value_or(now));
+  j["tag"] = std::string(ConcernName(f.concern));
+  j["acknowledged"] = nullptr;
   if (f.resolved_at) j["resolved_at"] = FormatTime(*f.resolved_at);
   if (auto a = acks.find(f.Id()); a != acks.end()) {
     j["acknowledged"] = Json{{"by", a->second.by},

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/finding_json.h"
 #include "report/phrases.h"
 #include "core/json_text.h"
 #include "report/report.h"
@@ -20,7 +21,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json FindingJson(const Finding& f, TimePoint days_as_of) {
+
+}  // namespace
+
+nlohmann::ordered_json report::FindingJson(const Finding& f, TimePoint days_as_of) {
+  using Json = nlohmann::ordered_json;
   Json evidence = Json::object();
   for (const auto& [key, value] : f.evidence) evidence[key] = value;
   return Json{
@@ -42,17 +47,15 @@ Json FindingJson(const Finding& f, TimePoint days_as_of) {
   };
 }
 
-}  // namespace
-
 std::string RenderJson(const Briefing& b) {
   Json findings = Json::array();
-  for (const Finding& f : b.findings) findings.push_back(FindingJson(f, b.generated_at));
+  for (const Finding& f : b.findings) findings.push_back(report::FindingJson(f, b.generated_at));
 
   Json resolved = Json::array();
   for (const Finding& f : b.resolved) {
     // days_running of a resolved finding: how long it ran until it was fixed.
     TimePoint at = report_internal::ResolvedAt(f, b);
-    Json j = FindingJson(f, at);
+    Json j = report::FindingJson(f, at);
     j["resolved_at"] = FormatTime(at);
     resolved.push_back(std::move(j));
   }
