@@ -132,7 +132,7 @@ std::string DeskHistoryJson(const DeskView& v) {
   Json subjects = Json::array();
   for (const SubjectHistory& h : v.subjects) {
     Json days = Json::array();
-    for (const DayCell& c : h.days) {
+    for (const CheckDay& c : h.days) {
       days.push_back(Json{{"day", FormatTime(c.day).substr(0, 10)}, {"checks", c.total}, {"ok", c.ok}});
     }
     Json recent = Json::array();

@@ -141,7 +141,7 @@ TEST(HtmlTest, UptimeStripHasNinetyCellsAndWords) {
   SubjectHistory h;
   h.subject = "api<1>";
   for (int d = 0; d < 90; ++d) {
-    DayCell c;
+    CheckDay c;
     c.day = kNow - std::chrono::days(89 - d);
     c.total = d == 10 ? 0 : 24;
     c.ok = d == 20 ? 12 : c.total;

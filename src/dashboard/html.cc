@@ -355,7 +355,7 @@ std::string UptimeStripSvg(const SubjectHistory& h, std::string_view id) {
   std::int64_t total = 0, ok = 0;
   int bad_days = 0, empty_days = 0;
   std::string worst;
-  for (const DayCell& c : h.days) {
+  for (const CheckDay& c : h.days) {
     total += c.total;
     ok += c.ok;
     if (c.total == 0) ++empty_days;
@@ -380,7 +380,7 @@ std::string UptimeStripSvg(const SubjectHistory& h, std::string_view id) {
   // day with failures is its own <rect> with a <title> naming the day.
   std::string up_path, none_path, bad;
   for (int i = 0; i < n; ++i) {
-    const DayCell& c = h.days[static_cast<size_t>(i)];
+    const CheckDay& c = h.days[static_cast<size_t>(i)];
     if (c.total == 0) {
       none_path += fmt::format("M{} 20h3v4h-3z", i * 4);
     } else if (c.ok == c.total) {

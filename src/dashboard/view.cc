@@ -192,7 +192,7 @@ Result<DeskView> LoadDeskView(Store& store, const std::vector<std::string>& conf
     for (const CheckDay& c : *days) {
       auto idx = (std::chrono::floor<std::chrono::days>(c.day) - first_day) / std::chrono::days(1);
       if (idx < 0 || idx >= options.days) continue;
-      DayCell& cell = h.days[static_cast<size_t>(idx)];
+      CheckDay& cell = h.days[static_cast<size_t>(idx)];
       cell.total += c.total;
       cell.ok += c.ok;
     }

@@ -71,18 +71,11 @@ Result<std::vector<DeskFreshness>> LoadFreshness(Store& store,
                                                  const std::vector<std::string>& configured,
                                                  TimePoint now);
 
-// One day of one subject's checks, for uptime strips.
-struct DayCell {
-  TimePoint day{};  // midnight UTC
-  std::int64_t total = 0;
-  std::int64_t ok = 0;
-};
-
 // The history of one subject: 90 daily cells and the recent values (latency
 // in ms for health, sizes in bytes for backups).
 struct SubjectHistory {
   std::string subject;
-  std::vector<DayCell> days;     // oldest first, exactly `days` cells
+  std::vector<CheckDay> days;    // oldest first, exactly `days` cells (empty days: total 0)
   std::vector<CheckRecord> recent;  // the newest checks, oldest first
   bool has_open_finding = false;
 };
