@@ -5,24 +5,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-
-const here = path.dirname(new URL(import.meta.url).pathname);
-const require = createRequire(path.join(here, '../../tests/browser/package.json'));
-const { chromium } = require('playwright-core');
+import { launchChromium } from '../../tests/browser/chromium.mjs';
 
 const [base, roundsArg, ...paths] = process.argv.slice(2);
 const rounds = Number(roundsArg || 7);
 const pages = paths.length ? paths : ['/', '/desks/health'];
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ctodesk-bench-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-  viewport: { width: 1280, height: 900 },
-});
+const context = await launchChromium(profile);
 const page = context.pages()[0] || await context.newPage();
 const cdp = await context.newCDPSession(page);
 await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });

@@ -13,9 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { launchChromium } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const [ctodesk, artifacts] = process.argv.slice(2);
@@ -81,14 +81,7 @@ try {
   check(await guard() === 200, 'the guard accepts the new key before it is revoked');
 
   const profile = fs.mkdtempSync(path.join(work, 'profile-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await launchChromium(profile);
   const page = context.pages()[0] || await context.newPage();
   const consoleErrors = [];
   const offsite = [];
