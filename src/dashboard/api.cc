@@ -248,8 +248,16 @@ std::string RenderMetrics(const MetricsInput& in) {
         "# TYPE ctodesk_guard_trips_total counter\nctodesk_guard_trips_total {}\n"
         "# HELP ctodesk_guard_usage_events_written_total Usage events written to the store.\n"
         "# TYPE ctodesk_guard_usage_events_written_total counter\n"
-        "ctodesk_guard_usage_events_written_total {}\n",
-        g.requests, g.trips, g.events_written);
+        "ctodesk_guard_usage_events_written_total {}\n"
+        "# HELP ctodesk_guard_usage_events_dropped_total Usage events dropped because the store "
+        "would not take them.\n"
+        "# TYPE ctodesk_guard_usage_events_dropped_total counter\n"
+        "ctodesk_guard_usage_events_dropped_total {}\n"
+        "# HELP ctodesk_guard_queue_full_waits_total Answers that waited for the usage writer to "
+        "catch up.\n"
+        "# TYPE ctodesk_guard_queue_full_waits_total counter\n"
+        "ctodesk_guard_queue_full_waits_total {}\n",
+        g.requests, g.trips, g.events_written, g.events_dropped, g.queue_full_waits);
   }
   return out;
 }

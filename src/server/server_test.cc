@@ -2,7 +2,10 @@
 // (libcurl), the SQLite store.
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -165,6 +168,71 @@ TEST_F(ServerTest, GuardAnswers200401403429OverHttp) {
   EXPECT_NE(health.body.find("\"throttled\":1"), std::string::npos) << health.body;
   EXPECT_EQ(Get("/nope").status, 404);
   EXPECT_EQ(health.body.find(key_.plain_key), std::string::npos);
+}
+
+// Sends `raw` on a fresh connection and reads until the server closes it or
+// `wait` passes.
+std::string RawExchange(int port, const std::string& raw, std::chrono::milliseconds wait) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "connect failed";
+  }
+  EXPECT_EQ(send(fd, raw.data(), raw.size(), 0), static_cast<ssize_t>(raw.size()));
+  timeval tv{0, static_cast<suseconds_t>(wait.count() * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string got;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;  // closed (0) or the wait ran out (-1)
+    got.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return got;
+}
+
+TEST_F(ServerTest, GuardResponsesAreWellFormedHttp) {
+  // An owner with a line break must not smuggle a header into the answer.
+  keys::IssueRequest req;
+  req.prefix = "acme";
+  req.owner = "mallory\r\nX-Injected: 1";
+  auto evil = *keys::IssueKey(*cli_, req, SystemClock().Now());
+  const std::string get = "GET /guard HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + evil.plain_key + "\r\n\r\n";
+  std::string two;
+  for (int i = 0; i < 200; ++i) {  // until the guard's registry reload sees the new key
+    two = RawExchange(server_->port(), get + get, std::chrono::milliseconds(300));
+    if (two.starts_with("HTTP/1.1 200 OK\r\n")) break;
+    usleep(20000);
+  }
+  // Two pipelined requests on one kept-alive connection: two whole answers.
+  ASSERT_TRUE(two.starts_with("HTTP/1.1 200 OK\r\n")) << two;
+  size_t second = two.find("HTTP/1.1 200 OK\r\n", 1);
+  ASSERT_NE(second, std::string::npos) << two;
+  std::string first = two.substr(0, second);
+  EXPECT_NE(first.find("\r\nX-Key-Owner: mallory  X-Injected: 1\r\n"), std::string::npos) << first;
+  EXPECT_EQ(first.find("\r\nX-Injected"), std::string::npos) << first;
+  EXPECT_NE(first.find("\r\nContent-Length: 0\r\n\r\n"), std::string::npos) << first;
+  EXPECT_NE(first.find("\r\nServer: ctodesk\r\n"), std::string::npos) << first;
+
+  // A denial carries its reason as the body, with the right length.
+  std::string denied = RawExchange(
+      server_->port(), "GET /guard HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", std::chrono::seconds(2));
+  ASSERT_TRUE(denied.starts_with("HTTP/1.1 401 Unauthorized\r\n")) << denied;
+  EXPECT_NE(denied.find("\r\nConnection: close\r\n"), std::string::npos) << denied;
+  EXPECT_NE(denied.find("\r\nContent-Length: 11\r\n\r\nno API key\n"), std::string::npos) << denied;
+
+  // HTTP/1.0: closed after the answer unless the client asks to keep it.
+  std::string old = RawExchange(server_->port(), "GET /guard HTTP/1.0\r\n\r\n", std::chrono::seconds(2));
+  EXPECT_TRUE(old.starts_with("HTTP/1.0 401 Unauthorized\r\n")) << old;
+  EXPECT_EQ(old.find("Connection:"), std::string::npos) << old;
+  std::string kept = RawExchange(server_->port(), "GET /guard HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                                 std::chrono::milliseconds(300));
+  EXPECT_NE(kept.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << kept;
 }
 
 TEST_F(ServerTest, ServesManyConnectionsAtOnce) {

@@ -808,7 +808,8 @@ std::optional<std::string> ObjectOf(const Settings& settings, std::string_view p
     std::string base = text.substr(0, text.find("{id}"));
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (!base.empty() && base.front() == '/') base.erase(0, 1);
-    return base.empty() ? m->id : base + "/" + m->id;
+    std::string id(m->id);
+    return base.empty() ? id : base + "/" + id;
   }
   std::string_view p = path.substr(0, path.find('?'));
   std::string previous;

@@ -1,7 +1,7 @@
 // Why these structures: the guard answers every API request, so each rule is
 // O(1) amortised per request (the rate window is a fixed 60-slot ring, not a
-// list of timestamps), and memory per key is bounded (the object set is capped
-// just past its limit). Clock hours (not sliding hours) for objects and volume
+// list of timestamps), and memory per key is bounded (the object count is
+// capped just past its limit, and a sketch of 16 KiB for very high limits). Clock hours (not sliding hours) for objects and volume
 // keep the state small and the evidence easy to state: "512 customers between
 // 09:00 and 09:14".
 #include "desks/keys/detector.h"
@@ -92,7 +92,7 @@ std::optional<ObjectRef> MatchObject(const std::vector<ObjectPattern>& patterns,
         if (p.segments[j] == "{id}") id = all[j];
         else ok = p.segments[j] == all[j];
       }
-      if (ok && !id.empty()) return ObjectRef{i, std::string(id)};
+      if (ok && !id.empty()) return ObjectRef{i, id};
       continue;
     }
     std::string_view id;
@@ -101,7 +101,7 @@ std::optional<ObjectRef> MatchObject(const std::vector<ObjectPattern>& patterns,
       if (p.segments[j] == "{id}") id = segs[j];
       else ok = p.segments[j] == segs[j];
     }
-    if (ok && !id.empty()) return ObjectRef{i, std::string(id)};
+    if (ok && !id.empty()) return ObjectRef{i, id};
   }
   return std::nullopt;
 }
@@ -181,19 +181,19 @@ Decision Detector::Observe(const std::string& key_id, const PlanRules& rules,
   if (rules.distinct_objects_per_hour > 0) {
     if (s.objects_hour != hour) {
       s.objects_hour = hour;
-      s.objects.clear();
+      s.objects.Clear();
     }
-    if (static_cast<std::int64_t>(s.objects.size()) <= rules.distinct_objects_per_hour) {
-      s.objects.insert(std::to_string(object->pattern) + ':' + object->id);
+    if (s.objects.count() <= rules.distinct_objects_per_hour) {
+      s.objects.Insert(DistinctCounter::Fingerprint(object->pattern, object->id));
     }
-    if (static_cast<std::int64_t>(s.objects.size()) > rules.distinct_objects_per_hour) {
+    if (s.objects.count() > rules.distinct_objects_per_hour) {
       return trip("distinct-objects",
                   fmt::format("more than {} distinct objects ({}) in one hour",
                               rules.distinct_objects_per_hour, pattern),
                   {{"distinct objects this hour", fmt::format(">{}", rules.distinct_objects_per_hour)},
                    {"pattern", pattern},
                    {"hour", HourLabel(hour)},
-                   {"last object", object->id}});
+                   {"last object", std::string(object->id)}});
     }
   }
 

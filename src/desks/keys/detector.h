@@ -7,8 +7,9 @@
 //   rate            requests in the last 60 s (60 one-second buckets); over
 //                   `rate_per_minute` the request is throttled (429), not counted
 //   distinct objects object ids seen this clock hour, taken from the path by
-//                   patterns such as /customers/{id}; exact set, capped just past
-//                   the limit so memory stays bounded
+//                   patterns such as /customers/{id}; counted exactly (and
+//                   no further than just past the limit) for limits below
+//                   65,536, by HyperLogLog (±0.8%) above: distinct_counter.h
 //   sequential walk  consecutive numeric ids (n, n+1, n+2...) on one pattern
 //   volume           requests this hour against an EWMA of the key's own past
 //                   hourly volumes, judged once `baseline_hours` are known
@@ -24,10 +25,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/finding.h"
+#include "desks/keys/distinct_counter.h"
 
 namespace ctodesk::keys {
 
@@ -51,8 +52,8 @@ struct ObjectPattern {
 std::optional<ObjectPattern> ParseObjectPattern(std::string_view text);
 
 struct ObjectRef {
-  size_t pattern = 0;  // index into the detector's patterns
-  std::string id;
+  size_t pattern = 0;   // index into the detector's patterns
+  std::string_view id;  // points into the path given to MatchObject
 };
 // The first pattern matching `path` (query string ignored).
 std::optional<ObjectRef> MatchObject(const std::vector<ObjectPattern>& patterns,
@@ -88,7 +89,7 @@ class Detector {
     std::array<std::int64_t, 60> bucket_second{};
     std::array<std::int64_t, 60> bucket_count{};
     std::int64_t objects_hour = -1;
-    std::unordered_set<std::string> objects;
+    DistinctCounter objects;
     std::vector<Walk> walks;
     std::int64_t volume_hour = -1;
     std::int64_t volume_count = 0;

@@ -16,8 +16,18 @@
 // thread when the store's keys generation moves (polled every 250 ms), so a
 // key issued, revoked or suspended by another process takes effect within a
 // second. Usage events are queued and written by the same thread in one
-// transaction every `flush_interval` (group commit): a crash loses at most
-// that window; Stop() (SIGTERM) flushes everything. A trip suspends the key in
+// transaction every `flush_interval`, or as soon as `flush_events` are queued
+// (group commit): a crash loses at most that window; Stop() (SIGTERM)
+// flushes everything. The batch bound keeps each flush short: a flush holds
+// its core until it is done (the scheduler does not cut it before its next
+// tick, up to 4 ms), and a request waiting on that core waits as long.
+// The queue is bounded (`max_queued_events`): when the writer falls that far
+// behind, answering waits for it (back-pressure) rather than growing memory
+// and the crash window without limit. When the store fails, a batch is kept
+// for the next try while the queue has room, else counted as dropped and
+// reported on stderr: a broken disk must not take the API down with it. The two event vectors
+// (the one being filled, the one being written) trade places at each flush
+// with their strings' memory, so a request allocates nothing to be queued. A trip suspends the key in
 // memory at once; the background thread records it (registry + audit entry)
 // and posts the alert webhooks. The background thread runs at a lower
 // priority (nice 5) than the threads that answer.
@@ -63,6 +73,8 @@ struct GuardResponse {
 
 struct GuardOptions {
   std::chrono::milliseconds flush_interval{200};
+  size_t flush_events = 1024;  // a flush starts when this many events are queued
+  size_t max_queued_events = size_t{1} << 18;
   std::chrono::milliseconds poll_interval{250};
   std::string query_parameter = "api_key";
   std::vector<AlertTarget> alerts;
@@ -70,7 +82,8 @@ struct GuardOptions {
 
 struct GuardStats {
   std::int64_t requests = 0, allowed = 0, unauthorized = 0, bad_checksum = 0, suspended = 0,
-               throttled = 0, trips = 0, events_written = 0, reloads = 0, flushes = 0;
+               throttled = 0, trips = 0, events_written = 0, events_dropped = 0, reloads = 0,
+               flushes = 0, queue_full_waits = 0;
 };
 
 class Guard {
@@ -113,18 +126,21 @@ class Guard {
   std::unordered_map<std::string, std::string> local_suspensions_;  // id -> reason
 
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::vector<UsageEvent> events_;
+  std::condition_variable queue_cv_;     // wakes the writer
+  std::condition_variable queue_space_;  // wakes answers waiting for room in a full queue
+  std::vector<UsageEvent> events_;  // [0, queued_) queued; the rest are slots to reuse
+  size_t queued_ = 0;
   std::vector<PendingSuspension> suspensions_;
   bool stopping_ = false;
 
   struct Counters {
     std::atomic<std::int64_t> requests{0}, allowed{0}, unauthorized{0}, bad_checksum{0},
-        suspended{0}, throttled{0}, trips{0}, events_written{0}, reloads{0}, flushes{0};
+        suspended{0}, throttled{0}, trips{0}, events_written{0}, events_dropped{0}, reloads{0},
+        flushes{0}, queue_full_waits{0};
   };
   Counters counters_;
   std::vector<std::string> persisted_;  // background thread only: suspensions now in the store
-  size_t last_batch_ = 0;               // background thread only: events in the last flush
+  std::vector<UsageEvent> writing_;     // background thread only: the batch being written
 
   std::vector<std::thread> alert_threads_;
   std::thread thread_;
@@ -132,7 +148,7 @@ class Guard {
 };
 
 // The key a request carries: `Authorization: Bearer K`, else `X-Api-Key`,
-// else the query parameter. Empty when none.
-std::string ExtractKey(const GuardRequest& request, std::string_view query_parameter);
+// else the query parameter. Empty when none; points into `request`.
+std::string_view ExtractKey(const GuardRequest& request, std::string_view query_parameter);
 
 }  // namespace ctodesk::keys

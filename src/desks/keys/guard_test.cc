@@ -1,5 +1,6 @@
 #include "desks/keys/guard.h"
 
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -214,6 +215,54 @@ TEST_F(GuardTest, UsageIsWrittenInBatchesAndStopFlushesEverything) {
   EXPECT_EQ(events->size(), 500u) << "all acknowledged requests survive Stop()";
   EXPECT_EQ((*events)[0].path, "/search") << "query (with the key) not stored";
   EXPECT_LT(g->stats().flushes, 100) << "group commit: far fewer transactions than requests";
+}
+
+TEST_F(GuardTest, AFullBatchIsWrittenWithoutWaitingForTheInterval) {
+  GuardOptions options;
+  options.flush_interval = std::chrono::seconds(30);
+  options.poll_interval = std::chrono::seconds(30);
+  options.flush_events = 50;
+  settings_.plans[0].rate_per_minute = 0;
+  auto g = Start(options);
+  ASSERT_TRUE(g);
+  for (int i = 0; i < 49; ++i) ASSERT_EQ(g->Check(Bearer(key_.plain_key)).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(g->stats().events_written, 0) << "49 events wait for the interval";
+  ASSERT_EQ(g->Check(Bearer(key_.plain_key)).status, 200);
+  WaitFor([&] { return g->stats().events_written >= 50; }, std::chrono::seconds(2));
+  EXPECT_EQ(g->stats().events_written, 50) << "the 50th event starts a flush";
+  // The slots of the written batch are reused: the next batch is written
+  // whole and nothing from the first one is written twice.
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(g->Check(Bearer(key_.plain_key, "/orders/" + std::to_string(i))).status, 200);
+  WaitFor([&] { return g->stats().events_written >= 100; }, std::chrono::seconds(2));
+  EXPECT_EQ(g->stats().events_written, 100);
+  g->Stop();
+  auto events = cli_->Usage(key_.record.id, 0, std::numeric_limits<std::int64_t>::max());
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 100u);
+  std::set<std::string> orders;
+  for (const UsageEvent& e : *events) {
+    if (e.path.starts_with("/orders/")) orders.insert(e.path);
+  }
+  EXPECT_EQ(orders.size(), 50u);
+}
+
+TEST_F(GuardTest, AFullQueueMakesAnswersWaitForTheWriterNotGrow) {
+  GuardOptions options;
+  options.flush_interval = std::chrono::seconds(30);
+  options.flush_events = 1000;
+  options.max_queued_events = 20;
+  settings_.plans[0].rate_per_minute = 0;
+  auto g = Start(options);
+  ASSERT_TRUE(g);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(g->Check(Bearer(key_.plain_key, "/search")).status, 200);
+  EXPECT_GE(g->stats().queue_full_waits, 1) << "the 21st answer waited";
+  // At most 20 queued and 20 being written: the rest must be in the store,
+  // long before the 30 s interval.
+  EXPECT_GE(g->stats().events_written, 60) << "the writer took full queues without waiting";
+  g->Stop();
+  EXPECT_EQ(g->stats().events_written, 100);
+  EXPECT_EQ(g->stats().events_dropped, 0);
 }
 
 TEST_F(GuardTest, ManyThreadsAtOnce) {

@@ -80,16 +80,20 @@ bool LooksLikeOurKey(std::string_view text, std::string_view prefix) {
   return Checksum(text.substr(0, us + 1 + kRandomChars)) == body.substr(kRandomChars);
 }
 
-std::string HashKey(std::string_view plain_key) {
+void HashKeyInto(std::string_view plain_key, std::array<char, 64>& hex) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(plain_key.data()), plain_key.size(), digest.data());
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
   for (size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
   }
-  return out;
+}
+
+std::string HashKey(std::string_view plain_key) {
+  std::array<char, 64> hex;
+  HashKeyInto(plain_key, hex);
+  return std::string(hex.data(), hex.size());
 }
 
 std::string KeyHint(std::string_view plain_key) {

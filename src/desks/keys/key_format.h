@@ -8,6 +8,7 @@
 // All functions are thread-safe and never log or keep the plain key.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ std::string Checksum(std::string_view prefix_and_random);
 
 // Lower-case hex SHA-256 of a plain key: what the registry stores.
 std::string HashKey(std::string_view plain_key);
+// The same into a caller's buffer (no allocation: the guard's hot path).
+void HashKeyInto(std::string_view plain_key, std::array<char, 64>& hex);
 
 // A short, safe display form: "acme_...x9Qz" (the prefix and the last 4).
 std::string KeyHint(std::string_view plain_key);

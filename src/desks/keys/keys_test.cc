@@ -50,7 +50,7 @@ TEST(KeysDeskTest, ReportsSuspendedExpiringUnusedAndQuietKeys) {
   ASSERT_TRUE(RevokeKey(*store, revoked.id, "gone", "cli", now - std::chrono::days(100)));
 
   KeysDesk desk{Settings{}};
-  DeskContext ctx{*store, clock, "."};
+  DeskContext ctx{*store, clock, TempDir()};  // never the working folder: its .ctodesk/ may hold an audit key
   auto report = desk.Run(ctx);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->checked, 5);
@@ -82,7 +82,7 @@ TEST(KeysDeskTest, EachChangeOfLimitsIsAudited) {
     for (const AuditEntry& e : *trail) n += e.action == "limits";
     return n;
   };
-  DeskContext ctx{*store, clock, "."};
+  DeskContext ctx{*store, clock, TempDir()};  // never the working folder: its .ctodesk/ may hold an audit key
   ASSERT_TRUE(KeysDesk(settings).Run(ctx));
   ASSERT_TRUE(KeysDesk(settings).Run(ctx));
   EXPECT_EQ(count(), 1) << "unchanged limits are recorded once";
