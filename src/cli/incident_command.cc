@@ -39,6 +39,8 @@ Result<std::optional<TimePoint>> OptTime(const std::string& text, const char* fl
   return std::optional<TimePoint>(*t);
 }
 
+std::filesystem::path HandOverDir(const Session& s) { return s.setup.base_dir / ".ctodesk" / "rotations"; }
+
 incidents::Context MakeContext(Session& s) {
   incidents::Context ctx{*s.store};
   ctx.now = s.clock->Now();
@@ -51,6 +53,21 @@ incidents::Context MakeContext(Session& s) {
     if (d.name == "keys") ctx.key_prefix = static_cast<const keys::KeysDesk*>(d.desk.get())->settings().prefix;
     if (d.name == "incidents") ctx.settings = static_cast<const incidents::IncidentsDesk*>(d.desk.get())->settings();
   }
+  // A rotation's hand-over file is written before the rotation is stored
+  // (as .pending; Report names it after the incident), so a new key is never
+  // valid without a file that holds it.
+  ctx.before_rotation_commit = [dir = HandOverDir(s)](const std::vector<keys::Rotation>& rotations) -> Result<void> {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Fail(Error::Io(fmt::format("{}: cannot create: {}", dir.string(), ec.message())));
+    const std::filesystem::path pending = dir / "new-keys.csv.pending";
+    mode_t old_mask = umask(077);
+    auto w = WriteFileAtomically(pending.string(), keys::RotationCsv(rotations));
+    umask(old_mask);
+    std::filesystem::permissions(pending, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 ec);
+    return w;
+  };
   // Without [incidents] objects, the keys desk's object patterns say what an object is.
   if (ctx.settings.objects.empty()) {
     for (const auto& d : s.setup.desks) {
@@ -68,16 +85,17 @@ int Report(const Session& s, const incidents::RunOutcome& o) {
   for (const IncidentStep& st : o.steps) {
     fmt::print("  {:>2}. {:<9} {:<7} {}  {}\n", st.seq, st.name, st.status, FormatTime(st.at), st.actor);
   }
+  const std::filesystem::path pending = HandOverDir(s) / "new-keys.csv.pending";
+  std::error_code ec;
+  if (o.rotations.empty()) std::filesystem::remove(pending, ec);  // a rotation that was not stored
   if (!o.rotations.empty()) {
-    std::filesystem::path dir = s.setup.base_dir / ".ctodesk" / "rotations";
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    std::filesystem::path csv = dir / fmt::format("{}-new-keys.csv", i.id);
-    mode_t old_mask = umask(077);
-    auto w = WriteFileAtomically(csv.string(), keys::RotationCsv(o.rotations));
-    umask(old_mask);
-    std::filesystem::permissions(csv, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-    if (!w) return PrintError(w.error());
+    std::filesystem::path csv = HandOverDir(s) / fmt::format("{}-new-keys.csv", i.id);
+    std::filesystem::rename(pending, csv, ec);
+    if (ec) {
+      return PrintError(Error::Io(fmt::format("the keys were rotated, but {} could not be renamed to {}: {}; "
+                                              "the new keys are in {}",
+                                              pending.string(), csv.string(), ec.message(), pending.string())));
+    }
     fmt::print("New keys ({}): who must receive which is in {} (mode 0600, shown once; not in the record):\n",
                o.rotations.size(), csv.string());
     for (const auto& r : o.rotations) {

@@ -200,20 +200,39 @@ int RunRotate(const KeysArgs& a) {
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) return PrintError(Error::Io(fmt::format("{}: cannot create: {}", out.string(), ec.message())));
-  auto rotated = keys::RotateKeys(*session->store, req, now);
-  if (!rotated) return PrintError(rotated.error());
   std::string stamp = FormatTime(now);
   std::replace(stamp.begin(), stamp.end(), ':', '-');
   std::filesystem::path csv = out / fmt::format("rotation-{}.csv", stamp);
   std::filesystem::path json = out / fmt::format("rotation-{}.json", stamp);
-  mode_t old_mask = umask(077);  // the files hold the new keys: owner-only
-  auto w1 = WriteFileAtomically(csv.string(), keys::RotationCsv(*rotated));
-  auto w2 = WriteFileAtomically(json.string(), keys::RotationJson(*rotated));
-  umask(old_mask);
-  std::filesystem::permissions(csv, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-  std::filesystem::permissions(json, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-  if (!w1) return PrintError(w1.error());
-  if (!w2) return PrintError(w2.error());
+  // The hand-over files are written (as *.pending) before the rotation is
+  // stored, and renamed after: a new key is never valid without a file that
+  // holds it, and a failed write changes nothing.
+  const std::filesystem::path csv_pending = csv.string() + ".pending";
+  const std::filesystem::path json_pending = json.string() + ".pending";
+  auto write_handover = [&](const std::vector<keys::Rotation>& rotations) -> Result<void> {
+    mode_t old_mask = umask(077);  // the files hold the new keys: owner-only
+    auto w = WriteFileAtomically(csv_pending.string(), keys::RotationCsv(rotations));
+    if (w) w = WriteFileAtomically(json_pending.string(), keys::RotationJson(rotations));
+    umask(old_mask);
+    const auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+    std::filesystem::permissions(csv_pending, owner_only, ec);
+    std::filesystem::permissions(json_pending, owner_only, ec);
+    return w;
+  };
+  auto rotated = keys::RotateKeys(*session->store, req, now, write_handover);
+  if (!rotated) {
+    std::filesystem::remove(csv_pending, ec);
+    std::filesystem::remove(json_pending, ec);
+    return PrintError(rotated.error());
+  }
+  for (const auto& [from, to] : {std::pair(csv_pending, csv), std::pair(json_pending, json)}) {
+    std::filesystem::rename(from, to, ec);
+    if (ec) {
+      return PrintError(Error::Io(fmt::format("the keys were rotated, but {} could not be renamed to {}: {}; "
+                                              "the new keys are in {}",
+                                              from.string(), to.string(), ec.message(), from.string())));
+    }
+  }
   if (a.format == "json") {
     Json arr = Json::array();
     for (const auto& r : *rotated) {

@@ -118,6 +118,17 @@ class MemoryStore final : public Store {
     return AppendAudit(why);
   }
 
+  Result<std::vector<AuditEntry>> SaveKeys(
+      const std::vector<std::pair<KeyRecord, AuditEntry>>& changes) override {
+    std::vector<AuditEntry> out;
+    for (const auto& [key, why] : changes) {
+      auto e = SaveKey(key, why);
+      if (!e) return Fail(e.error());  // cannot happen in memory: nothing to roll back
+      out.push_back(std::move(*e));
+    }
+    return out;
+  }
+
   Result<std::optional<KeyRecord>> GetKey(std::string_view id) override {
     auto it = keys_.find(std::string(id));
     if (it == keys_.end()) return std::optional<KeyRecord>();

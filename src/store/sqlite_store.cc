@@ -643,8 +643,15 @@ class SqliteStore final : public Store {
   }
 
   Result<AuditEntry> SaveKey(const KeyRecord& k, const AuditEntry& why) override {
+    auto r = SaveKeys({{k, why}});
+    if (!r) return Fail(r.error());
+    return std::move(r->front());
+  }
+
+  Result<std::vector<AuditEntry>> SaveKeys(
+      const std::vector<std::pair<KeyRecord, AuditEntry>>& changes) override {
     if (auto r = Exec("BEGIN IMMEDIATE"); !r) return Fail(r.error());
-    auto fail = [&](Error e) -> Result<AuditEntry> {
+    auto fail = [&](Error e) -> Result<std::vector<AuditEntry>> {
       (void)Exec("ROLLBACK");
       return Fail(std::move(e));
     };
@@ -659,18 +666,24 @@ class SqliteStore final : public Store {
                 "revoke_reason=excluded.revoke_reason, suspended_at=excluded.suspended_at, "
                 "suspend_reason=excluded.suspend_reason, replaced_by=excluded.replaced_by");
     if (!s.ok()) return fail(LastError("prepare"));
-    s.Bind(1, k.id).Bind(2, k.hash).Bind(3, k.hint).Bind(4, k.owner).Bind(5, k.client);
-    s.Bind(6, JsonText(nlohmann::json(k.scopes))).Bind(7, k.plan).Bind(8, ToUnix(k.created_at));
-    BindOptTime(s, 9, k.expires_at);
-    BindOptTime(s, 10, k.revoked_at);
-    s.Bind(11, k.revoke_reason);
-    BindOptTime(s, 12, k.suspended_at);
-    s.Bind(13, k.suspend_reason).Bind(14, k.replaced_by);
-    if (s.Step() != SQLITE_DONE) return fail(LastError("save key"));
-    auto entry = AppendAuditInTransaction(why);
-    if (!entry) return fail(entry.error());
+    std::vector<AuditEntry> out;
+    out.reserve(changes.size());
+    for (const auto& [k, why] : changes) {
+      s.Reset();
+      s.Bind(1, k.id).Bind(2, k.hash).Bind(3, k.hint).Bind(4, k.owner).Bind(5, k.client);
+      s.Bind(6, JsonText(nlohmann::json(k.scopes))).Bind(7, k.plan).Bind(8, ToUnix(k.created_at));
+      BindOptTime(s, 9, k.expires_at);
+      BindOptTime(s, 10, k.revoked_at);
+      s.Bind(11, k.revoke_reason);
+      BindOptTime(s, 12, k.suspended_at);
+      s.Bind(13, k.suspend_reason).Bind(14, k.replaced_by);
+      if (s.Step() != SQLITE_DONE) return fail(LastError("save key"));
+      auto entry = AppendAuditInTransaction(why);
+      if (!entry) return fail(entry.error());
+      out.push_back(std::move(*entry));
+    }
     if (auto c = Exec("COMMIT"); !c) return fail(c.error());
-    return entry;
+    return out;
   }
 
   Result<std::optional<KeyRecord>> GetKey(std::string_view id) override {

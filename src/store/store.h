@@ -224,6 +224,11 @@ class Store {
   // Inserts or replaces a key by id and appends `why` to the audit trail, in
   // one transaction. Returns the audit entry as stored (seq, hashes set).
   virtual Result<AuditEntry> SaveKey(const KeyRecord& key, const AuditEntry& why) = 0;
+  // Several keys with their audit entries in one transaction: all or none
+  // (a rotation must never leave new keys nobody received). Returns the
+  // entries as stored, in order.
+  virtual Result<std::vector<AuditEntry>> SaveKeys(
+      const std::vector<std::pair<KeyRecord, AuditEntry>>& changes) = 0;
   virtual Result<std::optional<KeyRecord>> GetKey(std::string_view id) = 0;
   // The key whose stored hash equals `hash` (hex SHA-256); the match is
   // confirmed with a constant-time comparison.

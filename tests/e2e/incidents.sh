@@ -64,6 +64,7 @@ expect_contains "$out" "New keys (2)" "the leaked key and alice's other key are 
 HANDOVER=.ctodesk/rotations/inc-0001-new-keys.csv
 [[ $(stat -c %a "$HANDOVER") == 600 ]] || fail "hand-over file is not 0600"
 [[ $(grep -c acme_ "$HANDOVER") == 2 ]] || fail "hand-over has the two new keys"
+[[ ! -e .ctodesk/rotations/new-keys.csv.pending ]] || fail "the pending hand-over file was left behind"
 [[ $out != *acme_* && $err != *acme_* ]] || fail "a plain key was printed"
 expect_exit 0 "$CTODESK" incident list --format json
 "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["status"]=="open" and d[0]["next_step"]=="alert", d' <<<"$out" ||

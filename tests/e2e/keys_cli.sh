@@ -75,6 +75,17 @@ csv=$(ls handover/*.csv); json=$(ls handover/*.json)
 expect_exit 0 "$CTODESK" keys list --format json
 "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); s=sorted(k["status"] for k in d); assert s==["active","active","active","grace","grace"], s' <<<"$out" ||
   fail "grace: old keys stay valid"
+ls handover/*.pending >/dev/null 2>&1 && fail "a .pending hand-over file was left behind"
+# A hand-over file that cannot be written: nothing is rotated (the files are
+# written before the rotation is stored). A folder where the file must go
+# makes the write fail even as root.
+mkdir -p "stuck/rotation-2026-11-28T12-00-00Z.csv.pending"
+expect_exit 0 "$CTODESK" keys list --format json
+before=$out
+expect_exit 2 "$CTODESK" keys rotate --all --out stuck --now 2026-11-28T12:00:00Z
+expect_contains "$err" "rotation-2026-11-28T12-00-00Z.csv.pending: cannot write" "the hand-over error names the file"
+expect_exit 0 "$CTODESK" keys list --format json
+[[ $out == "$before" ]] || fail "a failed hand-over changed the registry"
 expect_exit 0 "$CTODESK" keys rotate --all --format json
 "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); assert len(d["rotated"])==3, d' <<<"$out" ||
   fail "rotate --all rotates the 3 active keys"

@@ -216,37 +216,6 @@ Result<Json> StepUsage(StepRun& r) {
   return d;
 }
 
-// Replaces one key with a fresh one for the same holder: the new key is
-// saved first, then the old one is marked replaced (and revoked now, unless
-// it already is), each with its audit entry.
-Result<keys::Rotation> Replace(Context& ctx, const KeyRecord& old, std::string_view incident_id) {
-  keys::IssueRequest req;
-  req.prefix = ctx.key_prefix;
-  req.owner = old.owner;
-  req.client = old.client;
-  req.scopes = old.scopes;
-  req.plan = old.plan;
-  if (old.expires_at) req.expires_in = *old.expires_at - old.created_at;
-  req.actor = ctx.actor;
-  auto fresh = keys::IssueKey(ctx.store, req, ctx.now);
-  if (!fresh) return Fail(fresh.error());
-  KeyRecord updated = old;
-  updated.replaced_by = fresh->record.id;
-  if (!updated.revoked_at || *updated.revoked_at > ctx.now) {
-    updated.revoked_at = ctx.now;
-    updated.revoke_reason = fmt::format("rotated: incident {}", incident_id);
-  }
-  AuditEntry e;
-  e.at = ctx.now;
-  e.actor = ctx.actor;
-  e.action = "rotate";
-  e.key_id = old.id;
-  e.detail = JsonText(Json{{"replaced_by", fresh->record.id}, {"incident", incident_id},
-                   {"revoked_at", FormatTime(*updated.revoked_at)}});
-  if (auto s = ctx.store.SaveKey(updated, e); !s) return Fail(s.error());
-  return keys::Rotation{updated, fresh->record, std::move(fresh->plain_key)};
-}
-
 // The leaked key and, per --rotate, its owner's, its client's or every usable
 // key. Keys issued since the incident opened (replacements) and keys already
 // replaced are left alone, so a re-run never rotates twice.
@@ -257,32 +226,34 @@ Result<Json> StepRotate(StepRun& r) {
   if (!leaked) return Fail(leaked.error());
   auto all = r.ctx.store.ListKeys();
   if (!all) return Fail(all.error());
-  std::vector<keys::Rotation> done;
-  Json arr = Json::array();
-  auto record = [&](const keys::Rotation& x) {
-    arr.push_back({{"owner", x.old_key.owner},
-                   {"client", x.old_key.client},
-                   {"old_key_id", x.old_key.id},
-                   {"new_key_id", x.new_key.id},
-                   {"new_key_hint", x.new_key.hint}});
-  };
+  std::vector<KeyRecord> chosen;
   for (const KeyRecord& k : *all) {
     if (!k.replaced_by.empty() || k.created_at >= r.incident.opened_at) continue;
     bool in_scope = k.id == leaked->id ||
                     (keys::Usable(keys::StatusOf(k, r.ctx.now)) &&
                      (how == "all" || (how == "client" && !leaked->client.empty() && k.client == leaked->client) ||
                       ((how == "owner" || leaked->client.empty()) && k.owner == leaked->owner)));
-    if (!in_scope) continue;
-    auto x = Replace(r.ctx, k, r.incident.id);
-    if (!x) {
-      return Fail(Error::Store(fmt::format("{} (after rotating {} keys; a re-run rotates only the rest)",
-                                           x.error().message, done.size())));
-    }
-    record(*x);
-    r.outcome.rotations.push_back(*x);
-    done.push_back(std::move(*x));
+    if (in_scope) chosen.push_back(k);
   }
-  return Json{{"scope", how}, {"rotated", done.size()}, {"who_gets_which_new_key", arr}};
+  // All or nothing: a crash or an error leaves every key as it was, and a
+  // re-run rotates them then.
+  keys::ReplaceOptions options;
+  options.prefix = r.ctx.key_prefix;
+  options.actor = r.ctx.actor;
+  options.reason = fmt::format("rotated: incident {}", r.incident.id);
+  options.incident = r.incident.id;
+  auto done = keys::ReplaceKeys(r.ctx.store, chosen, options, r.ctx.now, r.ctx.before_rotation_commit);
+  if (!done) return Fail(done.error());
+  Json arr = Json::array();
+  for (const keys::Rotation& x : *done) {
+    arr.push_back({{"owner", x.old_key.owner},
+                   {"client", x.old_key.client},
+                   {"old_key_id", x.old_key.id},
+                   {"new_key_id", x.new_key.id},
+                   {"new_key_hint", x.new_key.hint}});
+    r.outcome.rotations.push_back(x);
+  }
+  return Json{{"scope", how}, {"rotated", done->size()}, {"who_gets_which_new_key", arr}};
 }
 
 // --- data-access steps ---

@@ -53,6 +53,9 @@ struct Context {
   std::string time_zone = "UTC";
   std::string key_prefix = "ck";   // for replacement keys
   Settings settings;
+  // Runs with the new keys before a rotation is stored (the CLI writes the
+  // hand-over file there); when it fails, nothing is rotated.
+  keys::BeforeRotationCommit before_rotation_commit;
 };
 
 struct LeakedKeyRequest {

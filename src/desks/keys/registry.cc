@@ -156,7 +156,50 @@ Result<KeyRecord> ReinstateKey(Store& store, std::string_view id, std::string_vi
   return k;
 }
 
-Result<std::vector<Rotation>> RotateKeys(Store& store, const RotateRequest& request, TimePoint now) {
+Result<std::vector<Rotation>> ReplaceKeys(Store& store, const std::vector<KeyRecord>& olds,
+                                          const ReplaceOptions& options, TimePoint now,
+                                          const BeforeRotationCommit& before_commit) {
+  std::vector<Rotation> out;
+  std::vector<std::pair<KeyRecord, AuditEntry>> changes;
+  const TimePoint revoke_at =
+      now + (options.grace ? std::chrono::duration_cast<std::chrono::seconds>(*options.grace)
+                           : std::chrono::seconds(0));
+  for (const KeyRecord& old : olds) {
+    KeyRecord like = old;
+    if (old.expires_at) like.expires_at = now + (*old.expires_at - old.created_at);
+    auto fresh = MakeKey(options.prefix, like, now);
+    if (!fresh) return Fail(fresh.error());
+    const KeyRecord& k = fresh->record;
+    Json issue = {{"owner", k.owner}, {"client", k.client}, {"scopes", k.scopes},
+                  {"plan", k.plan},   {"hint", k.hint},     {"sha256", k.hash},
+                  {"replaces", old.id}};
+    if (!options.incident.empty()) issue["incident"] = options.incident;
+    changes.emplace_back(k, Entry(options.actor, "issue", k, issue, now));
+    KeyRecord updated = old;
+    updated.replaced_by = k.id;
+    if (!updated.revoked_at || *updated.revoked_at > revoke_at) {
+      updated.revoked_at = revoke_at;
+      updated.revoke_reason = options.reason;
+    }
+    Json rot = {{"replaced_by", k.id}, {"revoked_at", FormatTime(*updated.revoked_at)},
+                {"grace", options.grace ? FormatDuration(*options.grace) : "none"}};
+    if (!options.incident.empty()) rot["incident"] = options.incident;
+    changes.emplace_back(updated, Entry(options.actor, "rotate", updated, rot, now));
+    out.push_back({std::move(updated), fresh->record, std::move(fresh->plain_key)});
+  }
+  if (before_commit) {
+    if (auto r = before_commit(out); !r) return Fail(r.error());
+  }
+  if (!changes.empty()) {
+    if (auto r = store.SaveKeys(changes); !r) {
+      return Fail(Error::Store(fmt::format("{} (nothing was rotated)", r.error().message)));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Rotation>> RotateKeys(Store& store, const RotateRequest& request, TimePoint now,
+                                         const BeforeRotationCommit& before_commit) {
   int selectors = (request.all ? 1 : 0) + (request.client.empty() ? 0 : 1) +
                   (request.owner.empty() ? 0 : 1);
   if (selectors != 1) {
@@ -164,36 +207,18 @@ Result<std::vector<Rotation>> RotateKeys(Store& store, const RotateRequest& requ
   }
   auto keys = store.ListKeys();
   if (!keys) return Fail(keys.error());
-  std::vector<Rotation> out;
+  std::vector<KeyRecord> chosen;
   for (const KeyRecord& old : *keys) {
     if (StatusOf(old, now) != KeyStatus::kActive) continue;
     if (!request.client.empty() && old.client != request.client) continue;
     if (!request.owner.empty() && old.owner != request.owner) continue;
-    KeyRecord like = old;
-    if (old.expires_at) like.expires_at = now + (*old.expires_at - old.created_at);
-    auto fresh = MakeKey(request.prefix, like, now);
-    if (!fresh) return Fail(fresh.error());
-    const KeyRecord& k = fresh->record;
-    Json issue = {{"owner", k.owner}, {"client", k.client}, {"scopes", k.scopes},
-                  {"plan", k.plan},   {"hint", k.hint},     {"sha256", k.hash},
-                  {"replaces", old.id}};
-    if (auto r = store.SaveKey(k, Entry(request.actor, "issue", k, issue, now)); !r) {
-      return Fail(Error::Store(fmt::format("{} (after rotating {} keys)", r.error().message, out.size())));
-    }
-    KeyRecord updated = old;
-    updated.replaced_by = k.id;
-    updated.revoked_at = request.grace
-                             ? now + std::chrono::duration_cast<std::chrono::seconds>(*request.grace)
-                             : now;
-    updated.revoke_reason = "rotated";
-    Json rot = {{"replaced_by", k.id}, {"revoked_at", FormatTime(*updated.revoked_at)},
-                {"grace", request.grace ? FormatDuration(*request.grace) : "none"}};
-    if (auto r = store.SaveKey(updated, Entry(request.actor, "rotate", updated, rot, now)); !r) {
-      return Fail(Error::Store(fmt::format("{} (after rotating {} keys)", r.error().message, out.size())));
-    }
-    out.push_back({std::move(updated), fresh->record, std::move(fresh->plain_key)});
+    chosen.push_back(old);
   }
-  return out;
+  ReplaceOptions options;
+  options.prefix = request.prefix;
+  options.actor = request.actor;
+  options.grace = request.grace;
+  return ReplaceKeys(store, chosen, options, now, before_commit);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 // Not thread-safe (uses the store); the functions keep no state of their own.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,10 +79,30 @@ struct Rotation {
 
 // Replaces every usable key that matches (suspended, revoked and expired keys
 // are left alone). New keys keep owner, client, scopes, plan and the old
-// key's lifetime. Stops at the first store error; what was rotated until
-// then stays rotated and is returned in the error's message count.
-Result<std::vector<Rotation>> RotateKeys(Store& store, const RotateRequest& request,
-                                         TimePoint now);
+// key's lifetime. All or nothing: the new keys are made in memory, handed
+// to `before_commit` (write the hand-over files there: if that fails,
+// nothing changes), then every issue and revocation is stored in one
+// transaction. A crash or a store error leaves the registry as it was, so
+// no customer is locked out of a key nobody received.
+using BeforeRotationCommit = std::function<Result<void>(const std::vector<Rotation>&)>;
+Result<std::vector<Rotation>> RotateKeys(Store& store, const RotateRequest& request, TimePoint now,
+                                         const BeforeRotationCommit& before_commit = {});
+
+struct ReplaceOptions {
+  std::string prefix = "ck";
+  std::string actor = "cli";
+  std::optional<Duration> grace;  // old keys stay valid this long; none: revoked now
+  std::string reason = "rotated";  // the old keys' revoke reason
+  std::string incident;            // named in the audit entries when set
+};
+// The all-or-nothing step under RotateKeys, for callers that chose the keys
+// themselves (the leaked-key incident): a fresh key for each of `olds`, made
+// in memory, handed to `before_commit`, then stored with every old key's
+// revocation in one transaction. A key already revoked earlier keeps its
+// earlier revocation.
+Result<std::vector<Rotation>> ReplaceKeys(Store& store, const std::vector<KeyRecord>& olds,
+                                          const ReplaceOptions& options, TimePoint now,
+                                          const BeforeRotationCommit& before_commit = {});
 // Who must receive which new key. These hold plain keys: write them to a
 // private file (0600), never to a log.
 std::string RotationCsv(const std::vector<Rotation>& rotations);

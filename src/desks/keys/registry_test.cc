@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "desks/keys/key_format.h"
 #include "desks/keys/test_util.h"
@@ -126,6 +127,52 @@ TEST(RegistryTest, RotateWithoutGraceRevokesAtOnce) {
   EXPECT_NE(RotationJson(*rot).find("\"new_key\": \"" + r.plain_key), std::string::npos);
   EXPECT_FALSE(RotateKeys(*store, {.prefix = "acme"}, now)) << "needs a selector";
   EXPECT_FALSE(RotateKeys(*store, {.all = true, .owner = "bob"}, now)) << "one selector only";
+}
+
+// A rotation that fails part-way (here: the store refuses the third key it
+// writes) leaves every key as it was: no new key nobody received, no old
+// key revoked without its replacement.
+TEST(RegistryTest, ARotationThatFailsPartWayChangesNothing) {
+  auto dir = TempDir();
+  auto store = OpenStore(dir / "desk.db");
+  ASSERT_TRUE(store);
+  const TimePoint now = At("2026-11-27T08:00:00Z");
+  for (const char* owner : {"alice", "bob", "carol"}) ASSERT_TRUE(IssueKey(*store, Request(owner, "Globex"), now));
+  auto keys_before = store->ListKeys();
+  auto trail_before = store->AuditTrail();
+  ASSERT_TRUE(keys_before && trail_before);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "desk.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TRIGGER refuse_carol BEFORE UPDATE ON api_keys WHEN NEW.owner = 'carol' "
+                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto rotated = RotateKeys(*store, {.all = true, .prefix = "acme"}, now + std::chrono::hours(1));
+  ASSERT_FALSE(rotated);
+  EXPECT_NE(rotated.error().message.find("nothing was rotated"), std::string::npos) << rotated.error().message;
+  auto keys_after = store->ListKeys();
+  auto trail_after = store->AuditTrail();
+  ASSERT_TRUE(keys_after && trail_after);
+  ASSERT_EQ(keys_after->size(), keys_before->size()) << "no new key stored";
+  for (size_t i = 0; i < keys_after->size(); ++i) {
+    EXPECT_FALSE((*keys_after)[i].revoked_at) << (*keys_after)[i].owner << " was revoked";
+    EXPECT_TRUE((*keys_after)[i].replaced_by.empty());
+  }
+  EXPECT_EQ(trail_after->size(), trail_before->size()) << "no audit entry for what did not happen";
+
+  // The hand-over step runs before anything is stored; when it fails,
+  // nothing is.
+  auto refused = RotateKeys(*store, {.owner = "alice", .prefix = "acme"}, now,
+                            [](const std::vector<Rotation>& r) -> Result<void> {
+                              EXPECT_EQ(r.size(), 1u);
+                              return Fail(Error::Io("out/rotation.csv: no space left"));
+                            });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(store->ListKeys()->size(), keys_before->size());
 }
 
 TEST(RegistryTest, RotateWithGraceKeepsTheOldKeyUntilItEnds) {
