@@ -27,9 +27,9 @@ namespace ctodesk::suppliers {
 
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-bool IsInt(std::string_view v) {
+inline bool IsInt(std::string_view v) {
   if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
   if (v.empty()) return false;
   for (char c : v) {
@@ -38,7 +38,16 @@ bool IsInt(std::string_view v) {
   return true;
 }
 
-bool IsNumber(std::string_view v) {
+// Numbers not of the common shape, as std::from_chars reads them.
+[[gnu::noinline]] bool IsOtherNumber(std::string_view v) {
+  if (IsInt(v)) return true;
+  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
+  double d = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
+}
+
+inline bool IsNumber(std::string_view v) {
   // The common shapes by hand: [+-]digits[.digits], at most 300 digits
   // before the point (so the value is finite); anything else (exponents,
   // ".5", "5.") as std::from_chars reads it.
@@ -55,11 +64,7 @@ bool IsNumber(std::string_view v) {
       }
     }
   }
-  if (IsInt(v)) return true;
-  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
-  double d = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-  return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
+  return IsOtherNumber(v);
 }
 
 bool IsBool(std::string_view v) {
@@ -69,7 +74,7 @@ bool IsBool(std::string_view v) {
          lower == "no" || lower == "t" || lower == "f" || lower == "y" || lower == "n";
 }
 
-bool IsDate(std::string_view v) {
+inline bool IsDate(std::string_view v) {
   if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
     if (!IsDigit(v[i])) return false;
@@ -97,6 +102,39 @@ struct Hash128 {
 Hash128 KeyHash(std::string_view s) {
   XXH128_hash_t h = XXH3_128bits(s.data(), s.size());
   return {h.low64 == 0 ? 1 : h.low64, h.high64};
+}
+
+// A 128-bit key for an integer: the value itself as the half compared, so
+// equal keys mean equal values, and a mixed copy (never 0) to pick the
+// bucket and the slot.
+Hash128 ExactKey(std::int64_t v) {
+  std::uint64_t x = static_cast<std::uint64_t>(v);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return {x == 0 ? 1 : x, static_cast<std::uint64_t>(v)};
+}
+
+// `v` as a number when it is an integer written the plain way: '-' or
+// nothing, then "0" or 1 to 18 digits not starting with 0 ("-0" is not).
+// Such text and its value are one-to-one.
+inline bool PlainInt(std::string_view v, std::int64_t& out) {
+  size_t i = 0;
+  const bool negative = !v.empty() && v[0] == '-';
+  if (negative) i = 1;
+  const size_t digits = v.size() - i;
+  if (digits == 0 || digits > 18) return false;
+  if (v[i] == '0' && (digits > 1 || negative)) return false;
+  std::int64_t x = 0;
+  for (; i < v.size(); ++i) {
+    const unsigned d = static_cast<unsigned char>(v[i]) - unsigned{'0'};
+    if (d > 9) return false;
+    x = x * 10 + static_cast<std::int64_t>(d);
+  }
+  out = negative ? -x : x;
+  return true;
 }
 
 inline bool HasType(std::string_view v, ColumnType type) {
@@ -229,12 +267,19 @@ struct QualityChecker::KeySet {
   std::int64_t repeats = 0;
   std::vector<std::int64_t> repeat_rows;  // the first kSampleRows
   bool counted = false;
+  std::uint64_t expect = 0;  // rows to reserve for at the first Add
 
   void Reserve(std::uint64_t n) {
     size_t per = static_cast<size_t>(n / kBuckets + n / kBuckets / 8 + 16);
     for (auto& b : buckets) b.reserve(per);
   }
-  void Add(Hash128 h, std::int64_t line) { buckets[h.slot >> (64 - kBucketBits)].push_back({h.slot, h.check, line}); }
+  void Add(Hash128 h, std::int64_t line) {
+    if (expect != 0) [[unlikely]] {
+      Reserve(expect);
+      expect = 0;
+    }
+    buckets[h.slot >> (64 - kBucketBits)].push_back({h.slot, h.check, line});
+  }
   // Takes a later part's entries (neither counted yet).
   void Join(KeySet& later) {
     joined.push_back(std::move(later.buckets));
@@ -327,6 +372,102 @@ struct QualityChecker::KeySet {
   }
 };
 
+// Uniqueness of the values that are integers written the plain way ("0",
+// "42", "-7": no sign but '-', no leading zero, at most 18 digits): such
+// text and its value are one-to-one, so these values are compared exactly,
+// as numbers, without hashing. Every other value of the column goes to the
+// hashed KeySet; the two kinds can never be equal to each other.
+//
+// Keys often come in runs — 1, 2, 3, ... on consecutive lines (ids counted
+// up by the exporting database) — so they are kept as runs (first value,
+// first line, length), file order: a whole run costs 24 bytes. When the runs,
+// taken in file order or sorted by value, never overlap, no value repeats
+// and nothing more is done; otherwise (shuffled or repeated keys) the runs
+// are spelled out value by value into a KeySet keyed by the exact value and
+// counted like hashes.
+struct QualityChecker::IntKeys {
+  struct Run {
+    std::int64_t first;  // values first, first + 1, ...
+    std::int64_t line;   // on lines line, line + 1, ...
+    std::int64_t count;
+  };
+  std::vector<Run> runs;
+  std::vector<std::vector<Run>> joined;  // later parts' runs, file order
+  std::uint64_t expect = 0;              // rows to reserve for once runs get many
+  std::int64_t repeats = 0;
+  std::vector<std::int64_t> repeat_rows;
+  bool counted = false;
+
+  void Add(std::int64_t v, std::int64_t line) {
+    if (!runs.empty()) {
+      Run& r = runs.back();
+      if (v == r.first + r.count && line == r.line + r.count) {
+        ++r.count;
+        return;
+      }
+      if (runs.size() == 4096 && expect > runs.size()) runs.reserve(expect);
+    }
+    runs.push_back({v, line, 1});
+  }
+  void Join(IntKeys& later) {
+    joined.push_back(std::move(later.runs));
+    for (auto& more : later.joined) joined.push_back(std::move(more));
+    later.runs.clear();
+    later.joined.clear();
+  }
+  template <class F>
+  void ForEachPart(F&& f) const {
+    f(runs);
+    for (const auto& part : joined) f(part);
+  }
+  void Count() {
+    if (counted) return;
+    counted = true;
+    size_t total = 0;
+    bool increasing = true;
+    bool any = false;
+    std::int64_t last = 0;
+    ForEachPart([&](const std::vector<Run>& part) {
+      total += part.size();
+      for (const Run& r : part) {
+        if (any && r.first <= last) increasing = false;
+        last = r.first + r.count - 1;
+        any = true;
+      }
+    });
+    if (increasing) return;
+    if (total <= (size_t{1} << 20)) {
+      std::vector<Run> sorted;
+      sorted.reserve(total);
+      ForEachPart([&](const std::vector<Run>& part) { sorted.insert(sorted.end(), part.begin(), part.end()); });
+      std::sort(sorted.begin(), sorted.end(), [](const Run& a, const Run& b) { return a.first < b.first; });
+      bool overlap = false;
+      for (size_t i = 1; i < sorted.size() && !overlap; ++i) {
+        overlap = sorted[i].first <= sorted[i - 1].first + sorted[i - 1].count - 1;
+      }
+      if (!overlap) return;
+    }
+    // Values repeat somewhere: value by value, in file order.
+    KeySet exact;
+    std::uint64_t values = 0;
+    ForEachPart([&](const std::vector<Run>& part) {
+      for (const Run& r : part) values += static_cast<std::uint64_t>(r.count);
+    });
+    exact.Reserve(values);
+    auto spell = [&](std::vector<Run>& part) {
+      for (const Run& r : part) {
+        for (std::int64_t k = 0; k < r.count; ++k) exact.Add(ExactKey(r.first + k), r.line + k);
+      }
+      std::vector<Run>().swap(part);  // free as we go
+    };
+    spell(runs);
+    for (auto& part : joined) spell(part);
+    exact.Count();
+    repeats = exact.repeats;
+    repeat_rows = std::move(exact.repeat_rows);
+  }
+};
+
 struct QualityChecker::ColumnState {
   int index = -1;          // in columns_, -1 while absent
   ColumnType type = ColumnType::kString;  // the rule's type, kString: untested
@@ -340,7 +481,8 @@ struct QualityChecker::ColumnState {
   std::string newest;  // greatest value as text (freshness)
   std::int64_t newest_line = 0;
   std::unique_ptr<AllowedSet> allowed;  // null: anything goes
-  std::unique_ptr<KeySet> seen;
+  std::unique_ptr<KeySet> seen;   // unique: values other than plain integers, hashed
+  std::unique_ptr<IntKeys> ints;  // unique: plain integers, exactly
 };
 
 std::string_view ColumnTypeName(ColumnType t) {
@@ -383,7 +525,10 @@ QualityChecker::QualityChecker(const Rules& rules, TimePoint arrival,
     const ColumnRule& r = rules_.columns[i];
     if (r.type) states_[i].type = *r.type;
     if (!r.allowed.empty()) states_[i].allowed = std::make_unique<AllowedSet>(r.allowed);
-    if (r.unique) states_[i].seen = std::make_unique<KeySet>();
+    if (r.unique) {
+      states_[i].seen = std::make_unique<KeySet>();
+      states_[i].ints = std::make_unique<IntKeys>();
+    }
   }
   key_index_.assign(rules_.unique_key.size(), -1);
   if (!rules_.unique_key.empty()) key_seen_ = std::make_unique<KeySet>();
@@ -394,7 +539,9 @@ void QualityChecker::ExpectRows(std::int64_t rows) {
   // Not past a billion rows on a guess: the table grows when it has to.
   auto n = static_cast<std::uint64_t>(std::min<std::int64_t>(rows, 1'000'000'000));
   for (ColumnState& s : states_) {
-    if (s.seen) s.seen->Reserve(n);
+    // Reserved at the first value: a column of plain integers never uses its hashed set.
+    if (s.seen) s.seen->expect = n;
+    if (s.ints) s.ints->expect = n;
   }
   if (key_seen_) key_seen_->Reserve(n);
 }
@@ -422,6 +569,7 @@ void QualityChecker::Join(RecordSink& later_sink) {
     s.not_allowed += t.not_allowed;
     s.not_allowed_rows = MergeSamples(s.not_allowed_rows, t.not_allowed_rows);
     if (s.seen && t.seen) s.seen->Join(*t.seen);
+    if (s.ints && t.ints) s.ints->Join(*t.ints);
     if (t.newest_line != 0 && (s.newest_line == 0 || t.newest > s.newest)) {
       s.newest = t.newest;
       s.newest_line = t.newest_line;
@@ -458,38 +606,94 @@ void QualityChecker::Columns(const std::vector<std::string>& columns) {
 }
 
 void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>& values) {
-  ++rows_seen_;
+  Rows(&line, values.data(), 1, values.size());
+}
+
+namespace {
+
+// Counts the non-empty values of one column of a batch that fail `ok`,
+// sampling the first lines. `col` points at row 0's value, rows are `width`
+// values apart.
+template <class Ok>
+inline void CountFailing(const std::int64_t* lines, const std::string_view* col, size_t rows, size_t width,
+                         Ok&& ok, std::int64_t& count, std::vector<std::int64_t>& sample) {
+  for (size_t r = 0; r < rows; ++r) {
+    const std::string_view v = col[r * width];
+    if (!v.empty() && !ok(v)) [[unlikely]] {
+      ++count;
+      Sample(sample, lines[r]);
+    }
+  }
+}
+
+}  // namespace
+
+// Column at a time: each rule of a column is one tight loop over the batch,
+// its test chosen once per batch rather than once per value.
+void QualityChecker::Rows(const std::int64_t* lines, const std::string_view* values, size_t rows,
+                          size_t width) {
+  rows_seen_ += static_cast<std::int64_t>(rows);
   for (size_t i = 0; i < states_.size(); ++i) {
     ColumnState& s = states_[i];
     if (s.index < 0) continue;
-    const ColumnRule& r = rules_.columns[i];
-    const std::string_view v = values[static_cast<size_t>(s.index)];
-    if (v.empty()) {
-      ++s.nulls;
-      Sample(s.null_rows, line);
-      continue;
+    const std::string_view* col = values + s.index;
+    for (size_t r = 0; r < rows; ++r) {
+      if (col[r * width].empty()) [[unlikely]] {
+        ++s.nulls;
+        Sample(s.null_rows, lines[r]);
+      }
     }
-    if (s.type != ColumnType::kString && !HasType(v, s.type)) {
-      ++s.bad_type;
-      Sample(s.bad_type_rows, line);
+    switch (s.type) {
+      case ColumnType::kString: break;
+      case ColumnType::kInt: CountFailing(lines, col, rows, width, IsInt, s.bad_type, s.bad_type_rows); break;
+      case ColumnType::kNumber:
+        CountFailing(lines, col, rows, width, IsNumber, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kBool: CountFailing(lines, col, rows, width, IsBool, s.bad_type, s.bad_type_rows); break;
+      case ColumnType::kDate: CountFailing(lines, col, rows, width, IsDate, s.bad_type, s.bad_type_rows); break;
+      case ColumnType::kDateTime:
+        CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return ParseTime(v).has_value(); }, s.bad_type,
+            s.bad_type_rows);
+        break;
     }
-    if (s.allowed && !s.allowed->Contains(v)) {
-      ++s.not_allowed;
-      Sample(s.not_allowed_rows, line);
+    if (s.allowed) {
+      const AllowedSet& allowed = *s.allowed;
+      CountFailing(
+          lines, col, rows, width, [&](std::string_view v) { return allowed.Contains(v); }, s.not_allowed,
+          s.not_allowed_rows);
     }
-    if (s.seen) s.seen->Add(KeyHash(v), line);
-    if (r.max_age && Greater(v, s.newest)) {
-      s.newest = v;
-      s.newest_line = line;
+    if (s.seen) {
+      for (size_t r = 0; r < rows; ++r) {
+        const std::string_view v = col[r * width];
+        if (v.empty()) continue;
+        std::int64_t number;
+        if (PlainInt(v, number)) s.ints->Add(number, lines[r]);
+        else s.seen->Add(KeyHash(v), lines[r]);
+      }
+    }
+    if (rules_.columns[i].max_age) {
+      // The batch's greatest value (the first of equal ones), then against the newest so far.
+      size_t best = rows;
+      for (size_t r = 0; r < rows; ++r) {
+        const std::string_view v = col[r * width];
+        if (!v.empty() && (best == rows || Greater(v, col[best * width]))) best = r;
+      }
+      if (best < rows && Greater(col[best * width], s.newest)) {
+        s.newest = col[best * width];
+        s.newest_line = lines[best];
+      }
     }
   }
   if (key_seen_) {
-    key_buffer_.clear();
-    for (int k : key_index_) {
-      if (k >= 0) key_buffer_ += values[static_cast<size_t>(k)];
-      key_buffer_.push_back('\x1f');
+    for (size_t r = 0; r < rows; ++r) {
+      key_buffer_.clear();
+      for (int k : key_index_) {
+        if (k >= 0) key_buffer_ += values[r * width + static_cast<size_t>(k)];
+        key_buffer_.push_back('\x1f');
+      }
+      key_seen_->Add(KeyHash(key_buffer_), lines[r]);
     }
-    key_seen_->Add(KeyHash(key_buffer_), line);
   }
 }
 
@@ -553,13 +757,15 @@ std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::opt
     }
     if (rule.unique) {
       s.seen->Count();
-      const std::int64_t duplicates = s.seen->repeats;
-      RuleResult r{"unique", rule.name, duplicates == 0, "", s.seen->repeat_rows};
+      s.ints->Count();
+      const std::int64_t duplicates = s.seen->repeats + s.ints->repeats;
+      const std::vector<std::int64_t> samples = MergeSamples(s.seen->repeat_rows, s.ints->repeat_rows);
+      RuleResult r{"unique", rule.name, duplicates == 0, "", samples};
       r.message = duplicates == 0
                       ? fmt::format("all values of \"{}\" unique", rule.name)
                       : fmt::format("{} duplicate value{} in \"{}\" (rows {})", duplicates,
                                     duplicates == 1 ? "" : "s", rule.name,
-                                    SampleRows(s.seen->repeat_rows, duplicates));
+                                    SampleRows(samples, duplicates));
       out.push_back(std::move(r));
     }
     if (!rule.allowed.empty()) {

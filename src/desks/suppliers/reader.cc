@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -333,7 +334,10 @@ class JsonRows {
 };
 
 // Turns scanned CSV records into sink calls: the header first, then rows
-// checked for their field count and (unless already known good) UTF-8.
+// checked for their field count and (unless already known good) UTF-8,
+// handed to the sink in batches of kBatchRows by Flush() (called by the
+// reader after every Scan, while the scanned bytes are still in place, and
+// before any Malformed call so the sink sees records in file order).
 class CsvRecords {
  public:
   CsvRecords(const std::string& display, RecordSink& sink) : display_(display), sink_(sink) {}
@@ -341,8 +345,14 @@ class CsvRecords {
   CsvRecords(const std::string& display, RecordSink& sink, const std::vector<std::string>& header)
       : display_(display), sink_(sink), header_(header), have_header_(true) {}
 
+  static constexpr size_t kBatchRows = 128;
+
   // False when reading has to stop (a header that is not UTF-8).
-  bool Take(std::int64_t line, const std::vector<std::string_view>& fields, bool utf8_known) {
+  // [record_begin, record_end) are the record's bytes: a field viewing
+  // anything else was decoded by the scanner and is copied, as the scanner
+  // reuses its buffer for the next record.
+  bool Take(std::int64_t line, const std::vector<std::string_view>& fields, bool utf8_known,
+            const char* record_begin, const char* record_end) {
     if (!have_header_) {
       for (size_t i = 0; i < fields.size(); ++i) {
         if (!simdjson::validate_utf8(fields[i])) {
@@ -363,6 +373,7 @@ class CsvRecords {
         --rows_;
         return true;
       }
+      Flush();
       sink_.Malformed(line, fmt::format("{}:{}: expected {} fields as in the header, got {}", display_,
                                         line, header_.size(), fields.size()));
       return true;
@@ -370,14 +381,31 @@ class CsvRecords {
     if (!utf8_known) {
       for (size_t i = 0; i < fields.size(); ++i) {
         if (!simdjson::validate_utf8(fields[i])) {
+          Flush();
           sink_.Malformed(line, fmt::format("{}:{}: invalid UTF-8 in column \"{}\"", display_, line,
                                             header_[i]));
           return true;
         }
       }
     }
-    sink_.Row(line, fields);
+    lines_.push_back(line);
+    for (std::string_view f : fields) {
+      if (!f.empty() && (f.data() < record_begin || f.data() + f.size() > record_end)) {
+        if (owned_used_ == owned_.size()) owned_.emplace_back();
+        owned_[owned_used_].assign(f);
+        f = owned_[owned_used_++];
+      }
+      values_.push_back(f);
+    }
+    if (lines_.size() == kBatchRows) Flush();
     return true;
+  }
+  // Hands the rows taken so far to the sink.
+  void Flush() {
+    if (!lines_.empty()) sink_.Rows(lines_.data(), values_.data(), lines_.size(), header_.size());
+    lines_.clear();
+    values_.clear();
+    owned_used_ = 0;
   }
   bool have_header() const { return have_header_; }
   const std::vector<std::string>& header() const { return header_; }
@@ -391,6 +419,10 @@ class CsvRecords {
   bool have_header_ = false;
   std::int64_t rows_ = 0;
   std::optional<Error> fatal_;
+  std::vector<std::int64_t> lines_;       // the batch: lines
+  std::vector<std::string_view> values_;  // and values, row after row
+  std::deque<std::string> owned_;         // copies of decoded fields (deque: growing moves none)
+  size_t owned_used_ = 0;
 };
 
 Error UnterminatedQuote(const std::string& display, const CsvScanner& scanner) {
@@ -438,9 +470,11 @@ Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std:
     const char* pos = begin;
     auto stop = scanner.Scan(pos, end, eof, end,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
-                                 const char*, const char* record_end) {
-                               return records.Take(line, fields, record_end <= checked_to);
+                                 const char* record_begin, const char* record_end) {
+                               return records.Take(line, fields, record_end <= checked_to, record_begin,
+                                                   record_end);
                              });
+    records.Flush();  // before the buffer moves
     if (records.fatal()) return Fail(*records.fatal());
     if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
     if (stop == CsvScanner::Stop::kEnd) return records.rows();
@@ -494,9 +528,11 @@ RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, co
     const char* from = pos;
     auto stop = scanner.Scan(pos, end, true, piece,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
-                                 const char*, const char* record_end) {
-                               return records.Take(line, fields, record_end <= checked_to);
+                                 const char* record_begin, const char* record_end) {
+                               return records.Take(line, fields, record_end <= checked_to, record_begin,
+                                                   record_end);
                              });
+    records.Flush();
     if (progress) progress->Add(pos - from);
     if (stop != CsvScanner::Stop::kHalt || records.fatal() || pos >= halt_at) return {stop, pos};
   }
@@ -569,10 +605,11 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   // The header record alone.
   auto stop = scanner.Scan(pos, end, true, end,
                            [&](std::int64_t line, const std::vector<std::string_view>& fields,
-                               const char*, const char*) {
-                             records.Take(line, fields, false);
+                               const char* record_begin, const char* record_end) {
+                             records.Take(line, fields, false, record_begin, record_end);
                              return false;
                            });
+  records.Flush();
   if (records.fatal()) return Fail(*records.fatal());
   if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
   if (progress) progress->Add(pos - data);
