@@ -84,6 +84,10 @@ class CsvScanner {
   // After kError: the line the input ended on and the line the quote opened on.
   std::int64_t error_line() const { return error_line_; }
   std::int64_t error_opened_on() const { return error_opened_on_; }
+  // Inside on_record: true when some field of the record was rewritten
+  // (doubled quotes, text after a closing quote), so it views the scanner's
+  // own buffer rather than the input and is valid only during the call.
+  bool record_decoded() const { return record_decoded_; }
 
  private:
   std::string_view Field(const char* b, const char* e, int quotes, size_t index);
@@ -92,6 +96,7 @@ class CsvScanner {
   CsvDialect dialect_;
   std::int64_t line_;
   std::int64_t error_line_ = 0, error_opened_on_ = 0;
+  bool record_decoded_ = false;
   std::vector<std::string_view> fields_;
   std::deque<std::string> decoded_;  // deque: growing it moves no string
 };
@@ -110,6 +115,7 @@ inline __attribute__((always_inline)) std::string_view CsvScanner::Field(const c
 
 inline std::string_view CsvScanner::Decode(const char* b, const char* e, size_t index) {
   const char quote = dialect_.quote;
+  record_decoded_ = true;
   while (decoded_.size() <= index) decoded_.emplace_back();
   std::string& out = decoded_[index];
   out.clear();
@@ -149,6 +155,7 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
   bool in_quotes = false;
   const char* skip = pos;  // special bytes before this were consumed already
   fields_.clear();
+  record_decoded_ = false;
   if (rec_start >= halt_at && rec_start < end) {
     return Stop::kHalt;
   }
@@ -224,6 +231,7 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
       fields_.push_back(Field(field_start, q, quotes, fields_.size()));
       bool go_on = on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, q);
       fields_.clear();
+      record_decoded_ = false;
       quotes = 0;
       rec_start = field_start = next;
       rec_line = line_;
@@ -244,6 +252,7 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
     fields_.push_back(Field(field_start, end, quotes, fields_.size()));
     on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, end);
     fields_.clear();
+    record_decoded_ = false;
   }
   pos = end;
   return Stop::kEnd;
@@ -252,6 +261,7 @@ need_more:
   pos = rec_start;
   line_ = rec_line;
   fields_.clear();
+  record_decoded_ = false;
   return Stop::kNeedMore;
 }
 

@@ -343,15 +343,17 @@ class CsvRecords {
   CsvRecords(const std::string& display, RecordSink& sink) : display_(display), sink_(sink) {}
   // A reader of a later part of the file: the header is known.
   CsvRecords(const std::string& display, RecordSink& sink, const std::vector<std::string>& header)
-      : display_(display), sink_(sink), header_(header), have_header_(true) {}
+      : display_(display), sink_(sink), header_(header), have_header_(true),
+        values_(kBatchRows * header.size()) {}
 
   static constexpr size_t kBatchRows = 128;
 
   // False when reading has to stop (a header that is not UTF-8).
-  // [record_begin, record_end) are the record's bytes: a field viewing
-  // anything else was decoded by the scanner and is copied, as the scanner
+  // `decoded`: some field was rewritten by the scanner (see
+  // CsvScanner::record_decoded); then the fields viewing anything but the
+  // record's bytes [record_begin, record_end) are copied, as the scanner
   // reuses its buffer for the next record.
-  bool Take(std::int64_t line, const std::vector<std::string_view>& fields, bool utf8_known,
+  bool Take(std::int64_t line, const std::vector<std::string_view>& fields, bool utf8_known, bool decoded,
             const char* record_begin, const char* record_end) {
     if (!have_header_) {
       for (size_t i = 0; i < fields.size(); ++i) {
@@ -363,6 +365,7 @@ class CsvRecords {
       }
       header_.assign(fields.begin(), fields.end());
       have_header_ = true;
+      values_.resize(kBatchRows * header_.size());
       sink_.Columns(header_);
       return true;
     }
@@ -388,23 +391,27 @@ class CsvRecords {
         }
       }
     }
-    lines_.push_back(line);
-    for (std::string_view f : fields) {
-      if (!f.empty() && (f.data() < record_begin || f.data() + f.size() > record_end)) {
-        if (owned_used_ == owned_.size()) owned_.emplace_back();
-        owned_[owned_used_].assign(f);
-        f = owned_[owned_used_++];
+    const size_t width = header_.size();
+    std::string_view* row = values_.data() + batched_ * width;
+    std::copy(fields.data(), fields.data() + width, row);
+    if (decoded) [[unlikely]] {
+      for (size_t i = 0; i < width; ++i) {
+        const std::string_view f = row[i];
+        if (!f.empty() && (f.data() < record_begin || f.data() + f.size() > record_end)) {
+          if (owned_used_ == owned_.size()) owned_.emplace_back();
+          owned_[owned_used_].assign(f);
+          row[i] = owned_[owned_used_++];
+        }
       }
-      values_.push_back(f);
     }
-    if (lines_.size() == kBatchRows) Flush();
+    lines_[batched_] = line;
+    if (++batched_ == kBatchRows) Flush();
     return true;
   }
   // Hands the rows taken so far to the sink.
   void Flush() {
-    if (!lines_.empty()) sink_.Rows(lines_.data(), values_.data(), lines_.size(), header_.size());
-    lines_.clear();
-    values_.clear();
+    if (batched_ > 0) sink_.Rows(lines_.data(), values_.data(), batched_, header_.size());
+    batched_ = 0;
     owned_used_ = 0;
   }
   bool have_header() const { return have_header_; }
@@ -419,8 +426,9 @@ class CsvRecords {
   bool have_header_ = false;
   std::int64_t rows_ = 0;
   std::optional<Error> fatal_;
-  std::vector<std::int64_t> lines_;       // the batch: lines
-  std::vector<std::string_view> values_;  // and values, row after row
+  std::vector<std::int64_t> lines_ = std::vector<std::int64_t>(kBatchRows);  // the batch: lines
+  std::vector<std::string_view> values_;  // and values, row after row (kBatchRows rows)
+  size_t batched_ = 0;                    // rows in the batch
   std::deque<std::string> owned_;         // copies of decoded fields (deque: growing moves none)
   size_t owned_used_ = 0;
 };
@@ -471,8 +479,8 @@ Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std:
     auto stop = scanner.Scan(pos, end, eof, end,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
                                  const char* record_begin, const char* record_end) {
-                               return records.Take(line, fields, record_end <= checked_to, record_begin,
-                                                   record_end);
+                               return records.Take(line, fields, record_end <= checked_to, scanner.record_decoded(),
+                                                   record_begin, record_end);
                              });
     records.Flush();  // before the buffer moves
     if (records.fatal()) return Fail(*records.fatal());
@@ -529,8 +537,8 @@ RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, co
     auto stop = scanner.Scan(pos, end, true, piece,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
                                  const char* record_begin, const char* record_end) {
-                               return records.Take(line, fields, record_end <= checked_to, record_begin,
-                                                   record_end);
+                               return records.Take(line, fields, record_end <= checked_to, scanner.record_decoded(),
+                                                   record_begin, record_end);
                              });
     records.Flush();
     if (progress) progress->Add(pos - from);
@@ -606,7 +614,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   auto stop = scanner.Scan(pos, end, true, end,
                            [&](std::int64_t line, const std::vector<std::string_view>& fields,
                                const char* record_begin, const char* record_end) {
-                             records.Take(line, fields, false, record_begin, record_end);
+                             records.Take(line, fields, false, scanner.record_decoded(), record_begin, record_end);
                              return false;
                            });
   records.Flush();
