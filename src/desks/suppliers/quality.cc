@@ -37,7 +37,11 @@ constexpr std::uint64_t kLanes(std::uint8_t b) { return 0x0101010101010101ULL * 
 // load cannot fault even where it reads past the value (into the rest of the
 // mapped file or of a buffer); else byte by byte. Reading past the value is
 // why AddressSanitizer is off here.
+#if defined(__SANITIZE_ADDRESS__)
 [[gnu::no_sanitize_address]] inline std::uint64_t LoadUpTo8(const char* p, size_t n) {
+#else
+[[gnu::always_inline]] inline std::uint64_t LoadUpTo8(const char* p, size_t n) {
+#endif
   std::uint64_t x = 0;
   if ((reinterpret_cast<std::uintptr_t>(p) & 4095) <= 4096 - 8) {
     __builtin_memcpy(&x, p, 8);
@@ -258,8 +262,11 @@ std::vector<std::int64_t> MergeSamples(const std::vector<std::int64_t>& a, const
 
 // The allowed values of a column. Values of up to 7 bytes (codes, states,
 // countries: the usual case) are packed with their length into one 64-bit
-// word each and found by comparing words; longer ones by a list searched by
-// length and bytes when short, or an open-addressing table when long.
+// word each and found in a table without collisions (a multiplier picked at
+// construction sends every allowed word to a slot of its own, so a lookup is
+// one multiplication and one comparison), or by binary search when no such
+// multiplier turns up; longer ones by a list searched by length and bytes
+// when short, or an open-addressing table when long.
 class AllowedSet {
  public:
   explicit AllowedSet(const std::vector<std::string>& values) {
@@ -271,6 +278,7 @@ class AllowedSet {
     short_.erase(std::unique(short_.begin(), short_.end()), short_.end());
     std::sort(long_.begin(), long_.end());
     long_.erase(std::unique(long_.begin(), long_.end()), long_.end());
+    PlaceShort();
     if (long_.size() > kLinear) {
       size_t n = 16;
       while (n < long_.size() * 2) n *= 2;
@@ -285,10 +293,8 @@ class AllowedSet {
   bool Contains(std::string_view v) const {
     if (v.size() <= 7) {
       const std::uint64_t k = Pack(v);
-      if (short_.size() > kLinear) return std::binary_search(short_.begin(), short_.end(), k);
-      bool found = false;
-      for (std::uint64_t a : short_) found |= a == k;
-      return found;
+      if (!table_.empty()) return table_[(k * multiplier_) >> shift_] == k;
+      return std::binary_search(short_.begin(), short_.end(), k);
     }
     if (slots_.empty()) {
       for (const std::string& a : long_) {
@@ -305,12 +311,47 @@ class AllowedSet {
 
  private:
   static std::uint64_t Pack(std::string_view v) {
-    std::uint64_t k = static_cast<std::uint64_t>(v.size()) << 56;
-    for (size_t i = 0; i < v.size(); ++i) k |= static_cast<std::uint64_t>(static_cast<unsigned char>(v[i])) << (8 * i);
-    return k;
+    if (v.empty()) return 0;
+    return LoadUpTo8(v.data(), v.size()) | static_cast<std::uint64_t>(v.size()) << 56;
+  }
+  // Looks for a multiplier that gives every short value a slot of its own,
+  // in tables of 4 to 32 times as many slots as values.
+  void PlaceShort() {
+    std::uint64_t multiplier = 0x9E3779B97F4A7C15ULL;
+    for (int bits = 3; bits <= 20; ++bits) {
+      const size_t size = size_t{1} << bits;
+      if (size < short_.size() * 4) continue;
+      if (size > short_.size() * 32 + 8) break;
+      for (int attempt = 0; attempt < 64; ++attempt) {
+        multiplier = multiplier * 6364136223846793005ULL + 1442695040888963407ULL;
+        const std::uint64_t m = multiplier | 1;
+        const int shift = 64 - bits;
+        std::vector<std::uint64_t> table(size, kEmpty);
+        bool clash = false;
+        for (std::uint64_t k : short_) {
+          std::uint64_t& slot = table[(k * m) >> shift];
+          if (slot != kEmpty) {
+            clash = true;
+            break;
+          }
+          slot = k;
+        }
+        if (!clash) {
+          table_ = std::move(table);
+          multiplier_ = m;
+          shift_ = shift;
+          return;
+        }
+      }
+    }
   }
   static constexpr size_t kLinear = 12;
+  // No packed value has all bits set: its top byte is its length, at most 7.
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
   std::vector<std::uint64_t> short_;
+  std::vector<std::uint64_t> table_;  // short_ placed by multiplier_, or empty
+  std::uint64_t multiplier_ = 0;
+  int shift_ = 64;
   std::vector<std::string> long_;
   std::vector<int> slots_;
 };
@@ -719,12 +760,23 @@ void QualityChecker::Rows(const std::int64_t* lines, const std::string_view* val
     }
     switch (s.type) {
       case ColumnType::kString: break;
-      case ColumnType::kInt: CountFailing(lines, col, rows, width, IsInt, s.bad_type, s.bad_type_rows); break;
-      case ColumnType::kNumber:
-        CountFailing(lines, col, rows, width, IsNumber, s.bad_type, s.bad_type_rows);
+      // Lambdas rather than function pointers, so each test is inlined into its loop.
+      case ColumnType::kInt:
+        CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsInt(v); }, s.bad_type, s.bad_type_rows);
         break;
-      case ColumnType::kBool: CountFailing(lines, col, rows, width, IsBool, s.bad_type, s.bad_type_rows); break;
-      case ColumnType::kDate: CountFailing(lines, col, rows, width, IsDate, s.bad_type, s.bad_type_rows); break;
+      case ColumnType::kNumber:
+        CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsNumber(v); }, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kBool:
+        CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsBool(v); }, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kDate:
+        CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsDate(v); }, s.bad_type, s.bad_type_rows);
+        break;
       case ColumnType::kDateTime:
         CountFailing(
             lines, col, rows, width, [](std::string_view v) { return ParseTime(v).has_value(); }, s.bad_type,
