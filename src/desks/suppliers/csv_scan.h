@@ -16,7 +16,10 @@
 // Scan() is resumable at record starts: with `final` false it stops at the
 // start of a record that runs past the end of the block, to be scanned again
 // once more bytes follow it. Field views stay valid until the next record is
-// handed out. Not thread-safe; one scanner per thread.
+// handed out — or, with set_keep_fields(true), until ClearFields(): then the
+// records' fields pile up in fields() (the current record's from
+// record_first() on), so a caller can hand out many records at once without
+// copying them. Not thread-safe; one scanner per thread.
 #pragma once
 
 #include <cstdint>
@@ -84,10 +87,17 @@ class CsvScanner {
   // After kError: the line the input ended on and the line the quote opened on.
   std::int64_t error_line() const { return error_line_; }
   std::int64_t error_opened_on() const { return error_opened_on_; }
-  // Inside on_record: true when some field of the record was rewritten
-  // (doubled quotes, text after a closing quote), so it views the scanner's
-  // own buffer rather than the input and is valid only during the call.
-  bool record_decoded() const { return record_decoded_; }
+  // Keep the fields of the records handed out (see above).
+  void set_keep_fields(bool keep) { keep_ = keep; }
+  // Inside on_record, with keep_fields: where the record's fields start in
+  // the fields passed; DropRecord() removes them, ClearFields() all.
+  size_t record_first() const { return first_; }
+  const std::vector<std::string_view>& fields() const { return fields_; }
+  void DropRecord() { fields_.resize(first_); }
+  void ClearFields() {
+    fields_.clear();
+    first_ = 0;
+  }
 
  private:
   std::string_view Field(const char* b, const char* e, int quotes, size_t index);
@@ -96,7 +106,8 @@ class CsvScanner {
   CsvDialect dialect_;
   std::int64_t line_;
   std::int64_t error_line_ = 0, error_opened_on_ = 0;
-  bool record_decoded_ = false;
+  bool keep_ = false;
+  size_t first_ = 0;  // the current record's first field in fields_
   std::vector<std::string_view> fields_;
   std::deque<std::string> decoded_;  // deque: growing it moves no string
 };
@@ -115,7 +126,6 @@ inline __attribute__((always_inline)) std::string_view CsvScanner::Field(const c
 
 inline std::string_view CsvScanner::Decode(const char* b, const char* e, size_t index) {
   const char quote = dialect_.quote;
-  record_decoded_ = true;
   while (decoded_.size() <= index) decoded_.emplace_back();
   std::string& out = decoded_[index];
   out.clear();
@@ -154,8 +164,8 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
   int quotes = 0;  // quote bytes in the current field
   bool in_quotes = false;
   const char* skip = pos;  // special bytes before this were consumed already
-  fields_.clear();
-  record_decoded_ = false;
+  if (!keep_) fields_.clear();
+  first_ = fields_.size();
   if (rec_start >= halt_at && rec_start < end) {
     return Stop::kHalt;
   }
@@ -230,8 +240,8 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
       }
       fields_.push_back(Field(field_start, q, quotes, fields_.size()));
       bool go_on = on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, q);
-      fields_.clear();
-      record_decoded_ = false;
+      if (!keep_) fields_.clear();
+      first_ = fields_.size();
       quotes = 0;
       rec_start = field_start = next;
       rec_line = line_;
@@ -251,8 +261,8 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
   if (rec_start < end) {
     fields_.push_back(Field(field_start, end, quotes, fields_.size()));
     on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, end);
-    fields_.clear();
-    record_decoded_ = false;
+    if (!keep_) fields_.clear();
+    first_ = fields_.size();
   }
   pos = end;
   return Stop::kEnd;
@@ -260,8 +270,7 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
 need_more:
   pos = rec_start;
   line_ = rec_line;
-  fields_.clear();
-  record_decoded_ = false;
+  fields_.resize(first_);  // the unfinished record's
   return Stop::kNeedMore;
 }
 

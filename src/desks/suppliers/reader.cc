@@ -335,84 +335,74 @@ class JsonRows {
 
 // Turns scanned CSV records into sink calls: the header first, then rows
 // checked for their field count and (unless already known good) UTF-8,
-// handed to the sink in batches of kBatchRows by Flush() (called by the
-// reader after every Scan, while the scanned bytes are still in place, and
-// before any Malformed call so the sink sees records in file order).
+// handed to the sink in batches of kBatchRows straight from the scanner's
+// fields (it must keep them: CsvScanner::set_keep_fields) by Flush(), which
+// the reader calls after every Scan, while the scanned bytes are still in
+// place, and which runs before any Malformed call so the sink sees records
+// in file order.
 class CsvRecords {
  public:
   CsvRecords(const std::string& display, RecordSink& sink) : display_(display), sink_(sink) {}
   // A reader of a later part of the file: the header is known.
   CsvRecords(const std::string& display, RecordSink& sink, const std::vector<std::string>& header)
-      : display_(display), sink_(sink), header_(header), have_header_(true),
-        values_(kBatchRows * header.size()) {}
+      : display_(display), sink_(sink), header_(header), have_header_(true) {}
 
   static constexpr size_t kBatchRows = 128;
 
-  // False when reading has to stop (a header that is not UTF-8).
-  // `decoded`: some field was rewritten by the scanner (see
-  // CsvScanner::record_decoded); then the fields viewing anything but the
-  // record's bytes [record_begin, record_end) are copied, as the scanner
-  // reuses its buffer for the next record.
-  bool Take(std::int64_t line, const std::vector<std::string_view>& fields, bool utf8_known, bool decoded,
-            const char* record_begin, const char* record_end) {
+  // Takes the record the scanner is handing out. False when reading has to
+  // stop (a header that is not UTF-8).
+  bool Take(CsvScanner& scanner, std::int64_t line, const std::vector<std::string_view>& all, bool utf8_known) {
+    const std::string_view* fields = all.data() + scanner.record_first();
+    const size_t count = all.size() - scanner.record_first();
     if (!have_header_) {
-      for (size_t i = 0; i < fields.size(); ++i) {
+      for (size_t i = 0; i < count; ++i) {
         if (!simdjson::validate_utf8(fields[i])) {
           fatal_ = Error::Invalid(
               fmt::format("{}:{}: invalid UTF-8 in the header, column {}", display_, line, i + 1));
           return false;
         }
       }
-      header_.assign(fields.begin(), fields.end());
+      header_.assign(fields, fields + count);
       have_header_ = true;
-      values_.resize(kBatchRows * header_.size());
+      scanner.DropRecord();
       sink_.Columns(header_);
       return true;
     }
     ++rows_;
-    if (fields.size() != header_.size()) {
+    if (count != header_.size()) {
       // A lone empty field is a line with only spaces stripped to nothing.
-      if (fields.size() == 1 && fields[0].find_first_not_of(" \t") == std::string_view::npos) {
+      if (count == 1 && fields[0].find_first_not_of(" \t") == std::string_view::npos) {
         --rows_;
+        scanner.DropRecord();
         return true;
       }
-      Flush();
-      sink_.Malformed(line, fmt::format("{}:{}: expected {} fields as in the header, got {}", display_,
-                                        line, header_.size(), fields.size()));
+      std::string message = fmt::format("{}:{}: expected {} fields as in the header, got {}", display_, line,
+                                         header_.size(), count);
+      scanner.DropRecord();
+      Flush(scanner);
+      sink_.Malformed(line, std::move(message));
       return true;
     }
     if (!utf8_known) {
-      for (size_t i = 0; i < fields.size(); ++i) {
+      for (size_t i = 0; i < count; ++i) {
         if (!simdjson::validate_utf8(fields[i])) {
-          Flush();
+          scanner.DropRecord();
+          Flush(scanner);
           sink_.Malformed(line, fmt::format("{}:{}: invalid UTF-8 in column \"{}\"", display_, line,
                                             header_[i]));
           return true;
         }
       }
     }
-    const size_t width = header_.size();
-    std::string_view* row = values_.data() + batched_ * width;
-    std::copy(fields.data(), fields.data() + width, row);
-    if (decoded) [[unlikely]] {
-      for (size_t i = 0; i < width; ++i) {
-        const std::string_view f = row[i];
-        if (!f.empty() && (f.data() < record_begin || f.data() + f.size() > record_end)) {
-          if (owned_used_ == owned_.size()) owned_.emplace_back();
-          owned_[owned_used_].assign(f);
-          row[i] = owned_[owned_used_++];
-        }
-      }
-    }
     lines_[batched_] = line;
-    if (++batched_ == kBatchRows) Flush();
+    if (++batched_ == kBatchRows) Flush(scanner);
     return true;
   }
-  // Hands the rows taken so far to the sink.
-  void Flush() {
-    if (batched_ > 0) sink_.Rows(lines_.data(), values_.data(), batched_, header_.size());
+  // Hands the rows taken so far to the sink and clears the scanner's fields.
+  void Flush(CsvScanner& scanner) {
+    if (batched_ > 0) sink_.Rows(lines_.data(), scanner.fields().data(), batched_, header_.size());
     batched_ = 0;
-    owned_used_ = 0;
+    scanner.ClearFields();
   }
   bool have_header() const { return have_header_; }
   const std::vector<std::string>& header() const { return header_; }
@@ -426,11 +416,8 @@ class CsvRecords {
   bool have_header_ = false;
   std::int64_t rows_ = 0;
   std::optional<Error> fatal_;
-  std::vector<std::int64_t> lines_ = std::vector<std::int64_t>(kBatchRows);  // the batch: lines
-  std::vector<std::string_view> values_;  // and values, row after row (kBatchRows rows)
-  size_t batched_ = 0;                    // rows in the batch
-  std::deque<std::string> owned_;         // copies of decoded fields (deque: growing moves none)
-  size_t owned_used_ = 0;
+  std::vector<std::int64_t> lines_ = std::vector<std::int64_t>(kBatchRows);  // the batch's lines
+  size_t batched_ = 0;  // rows in the batch (their fields are the scanner's first ones)
 };
 
 Error UnterminatedQuote(const std::string& display, const CsvScanner& scanner) {
@@ -445,6 +432,7 @@ bool StartsWithBom(const char* p, size_t n) { return n >= 3 && std::memcmp(p, "\
 Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std::string& display,
                              RecordSink& sink, size_t block) {
   CsvScanner scanner(DetectCsvDialect(head));
+  scanner.set_keep_fields(true);
   CsvRecords records(display, sink);
   std::vector<char> buf(std::max<size_t>(block, 16));
   size_t start = 0, len = 0;
@@ -478,11 +466,10 @@ Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std:
     const char* pos = begin;
     auto stop = scanner.Scan(pos, end, eof, end,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
-                                 const char* record_begin, const char* record_end) {
-                               return records.Take(line, fields, record_end <= checked_to, scanner.record_decoded(),
-                                                   record_begin, record_end);
+                                 const char*, const char* record_end) {
+                               return records.Take(scanner, line, fields, record_end <= checked_to);
                              });
-    records.Flush();  // before the buffer moves
+    records.Flush(scanner);  // before the buffer moves
     if (records.fatal()) return Fail(*records.fatal());
     if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
     if (stop == CsvScanner::Stop::kEnd) return records.rows();
@@ -536,11 +523,10 @@ RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, co
     const char* from = pos;
     auto stop = scanner.Scan(pos, end, true, piece,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
-                                 const char* record_begin, const char* record_end) {
-                               return records.Take(line, fields, record_end <= checked_to, scanner.record_decoded(),
-                                                   record_begin, record_end);
+                                 const char*, const char* record_end) {
+                               return records.Take(scanner, line, fields, record_end <= checked_to);
                              });
-    records.Flush();
+    records.Flush(scanner);
     if (progress) progress->Add(pos - from);
     if (stop != CsvScanner::Stop::kHalt || records.fatal() || pos >= halt_at) return {stop, pos};
   }
@@ -608,16 +594,17 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   const char* end = data + file.size();
   const char* pos = data;
   CsvScanner scanner(DetectCsvDialect(std::string_view(data, std::min(file.size(), kSniff))));
+  scanner.set_keep_fields(true);
   if (StartsWithBom(data, file.size())) pos += 3;
   CsvRecords records(display, sink);
   // The header record alone.
   auto stop = scanner.Scan(pos, end, true, end,
-                           [&](std::int64_t line, const std::vector<std::string_view>& fields,
-                               const char* record_begin, const char* record_end) {
-                             records.Take(line, fields, false, scanner.record_decoded(), record_begin, record_end);
+                           [&](std::int64_t line, const std::vector<std::string_view>& fields, const char*,
+                               const char*) {
+                             records.Take(scanner, line, fields, false);
                              return false;
                            });
-  records.Flush();
+  records.Flush(scanner);
   if (records.fatal()) return Fail(*records.fatal());
   if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
   if (progress) progress->Add(pos - data);
@@ -710,6 +697,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
       p.fork->Columns(records.header());
       p.fork->ExpectRows(expect(p.begin, p.end));
       p.scanner = std::make_unique<CsvScanner>(scanner.dialect(), line);
+      p.scanner->set_keep_fields(true);
       p.records = std::make_unique<CsvRecords>(display, *p.fork, records.header());
     }
     line += p.lines;
