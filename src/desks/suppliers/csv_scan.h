@@ -22,6 +22,7 @@
 // copying them. Not thread-safe; one scanner per thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -60,6 +61,13 @@ inline std::uint64_t CsvSpecialMask(const char* p, char delim, char quote) {
 #endif
 }
 
+// Fills out[0, blocks) with CsvSpecialMask of each 64-byte block from `p`.
+using CsvMaskFn = void (*)(const char* p, size_t blocks, char delim, char quote, std::uint64_t* out);
+// The fastest such function the CPU runs (AVX2 when it has it; csv_scan.cc).
+CsvMaskFn CsvMaskFunction();
+// The one that works everywhere (SSE2 or plain), for tests to compare with.
+CsvMaskFn CsvPortableMaskFunction();
+
 class CsvScanner {
  public:
   enum class Stop {
@@ -70,7 +78,8 @@ class CsvScanner {
   };
 
   // `line` is the line number of the first byte to be scanned.
-  explicit CsvScanner(CsvDialect dialect, std::int64_t line = 1) : dialect_(dialect), line_(line) {}
+  explicit CsvScanner(CsvDialect dialect, std::int64_t line = 1)
+      : dialect_(dialect), line_(line), masks_fn_(CsvMaskFunction()) {}
 
   // Scans records from `pos` up to `end`. For each complete record calls
   // `on_record(line, fields, record_begin, record_end)` (record_end excludes
@@ -105,6 +114,7 @@ class CsvScanner {
 
   CsvDialect dialect_;
   std::int64_t line_;
+  CsvMaskFn masks_fn_;
   std::int64_t error_line_ = 0, error_opened_on_ = 0;
   bool keep_ = false;
   size_t first_ = 0;  // the current record's first field in fields_
@@ -170,12 +180,22 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
     return Stop::kHalt;
   }
 
+  // Masks are made kChunk blocks at a time by masks_fn_ (a call through a
+  // pointer, chosen for the CPU, is worth it only for many blocks).
+  constexpr size_t kChunk = 16;
+  std::uint64_t masks[kChunk];
+  size_t mask_next = 0, mask_count = 0;
   const size_t length = static_cast<size_t>(end - pos);
   for (size_t offset = 0; offset < length; offset += 64) {
     const char* block = pos + offset;
     std::uint64_t mask;
     if (length - offset >= 64) {
-      mask = CsvSpecialMask(block, delim, quote);
+      if (mask_next == mask_count) {
+        mask_count = std::min(kChunk, (length - offset) / 64);
+        masks_fn_(block, mask_count, delim, quote, masks);
+        mask_next = 0;
+      }
+      mask = masks[mask_next++];
     } else {
       mask = 0;
       for (int i = 0; i < end - block; ++i) {

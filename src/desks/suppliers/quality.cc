@@ -71,7 +71,7 @@ inline bool AllDigits(std::string_view v) {
   return NotDigitLanes(LoadUpTo8(v.data(), v.size()) ^ kLanes('0'), FirstLanes(v.size())) == 0;
 }
 
-inline bool IsInt(std::string_view v) {
+[[gnu::always_inline]] inline bool IsInt(std::string_view v) {
   if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
   if (v.empty()) return false;
   return AllDigits(v);
@@ -86,7 +86,7 @@ inline bool IsInt(std::string_view v) {
   return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
 }
 
-inline bool IsNumber(std::string_view v) {
+[[gnu::always_inline]] inline bool IsNumber(std::string_view v) {
   // Up to 8 bytes after the sign in one word: digits with at most one '.',
   // neither first nor last.
   {
@@ -128,7 +128,7 @@ bool IsBool(std::string_view v) {
          lower == "no" || lower == "t" || lower == "f" || lower == "y" || lower == "n";
 }
 
-inline bool IsDate(std::string_view v) {
+[[gnu::always_inline]] inline bool IsDate(std::string_view v) {
   if (v.size() != 10) return false;
   // "YYYY-MM-" in one word: the dashes must match exactly, the rest be digits.
   const std::uint64_t t = LoadUpTo8(v.data(), 8) ^ 0x2D30302D30303030ULL;  // "0000-00-", little-endian

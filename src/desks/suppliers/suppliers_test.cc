@@ -1056,6 +1056,31 @@ bool ReferenceDate(std::string_view v) {
   return d <= max;
 }
 
+TEST(CsvScanTest, MaskFunctionForThisCpuAgreesWithThePortableOne) {
+  // The masks made with AVX2 (when the CPU has it) are the SSE2/plain ones.
+  Draw draw(3);
+  const std::string alphabet = ",;\"'\r\na b\t\x80\xff";
+  std::string text(64 * 40, ' ');
+  for (int round = 0; round < 50; ++round) {
+    for (char& c : text) c = alphabet[draw.Below(static_cast<std::uint32_t>(alphabet.size()))];
+    for (char delim : {',', ';', '\t'}) {
+      std::uint64_t fast[40], plain[40];
+      const size_t blocks = 1 + draw.Below(40);
+      CsvMaskFunction()(text.data(), blocks, delim, '"', fast);
+      CsvPortableMaskFunction()(text.data(), blocks, delim, '"', plain);
+      for (size_t b = 0; b < blocks; ++b) {
+        std::uint64_t want = 0;
+        for (int i = 0; i < 64; ++i) {
+          const char c = text[64 * b + static_cast<size_t>(i)];
+          if (c == delim || c == '"' || c == '\n' || c == '\r') want |= std::uint64_t{1} << i;
+        }
+        ASSERT_EQ(plain[b], want) << "block " << b;
+        ASSERT_EQ(fast[b], want) << "block " << b;
+      }
+    }
+  }
+}
+
 TEST(QualityTest, TypeTestsAgreeWithByteLoopsAnywhereInMemory) {
   // Each value is also placed so it ends right before an unreadable page:
   // the 8-byte loads must not read past a page they may not touch.
