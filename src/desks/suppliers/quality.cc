@@ -63,7 +63,7 @@ inline std::uint64_t NotDigitLanes(std::uint64_t digits, std::uint64_t lanes) {
 inline std::uint64_t FirstLanes(size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
 
 // All of v's bytes are digits (v not empty).
-inline bool AllDigits(std::string_view v) {
+[[gnu::always_inline]] inline bool AllDigits(std::string_view v) {
   while (v.size() > 8) {
     if (NotDigitLanes(LoadUpTo8(v.data(), 8) ^ kLanes('0'), ~std::uint64_t{0})) return false;
     v.remove_prefix(8);
