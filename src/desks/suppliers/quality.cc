@@ -411,7 +411,7 @@ struct QualityChecker::KeySet {
     }
     std::int64_t reps[2] = {0, 0};
     std::vector<std::int64_t> rows[2];
-    if (total > (1u << 20) && std::thread::hardware_concurrency() > 1) {
+    if (total > (1u << 20) && UsableCores() > 1) {
       std::exception_ptr failed[2];
       std::thread other([&] {
         try {

@@ -77,9 +77,13 @@ class RecordSink {
   virtual void Join(RecordSink& later) { (void)later; }
 };
 
+// Cores this process may run on (its CPU affinity, which can be fewer than
+// the machine has), at least 1.
+unsigned UsableCores();
+
 // How ReadDelivery may read a file.
 struct ReadTuning {
-  unsigned threads = 0;                           // 0: one per core
+  unsigned threads = 0;                           // 0: one per usable core
   std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
   std::size_t block_bytes = 8 << 20;              // CSV is read and UTF-8-checked in blocks of this
   unsigned parts_per_thread = 4;                  // a file is split into threads × this parts
