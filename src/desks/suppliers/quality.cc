@@ -226,6 +226,11 @@ inline bool Greater(std::string_view a, std::string_view b) {
     const std::uint64_t wa = __builtin_bswap64(LoadUpTo8(a.data(), 8));
     const std::uint64_t wb = __builtin_bswap64(LoadUpTo8(b.data(), 8));
     if (wa != wb) return wa > wb;
+    if (a.size() == b.size() && n <= 16) {  // then the last 8 (overlapping bytes are equal)
+      const std::uint64_t ea = __builtin_bswap64(LoadUpTo8(a.data() + n - 8, 8));
+      const std::uint64_t eb = __builtin_bswap64(LoadUpTo8(b.data() + n - 8, 8));
+      return ea > eb;
+    }
     i = 8;
   }
   for (; i < n; ++i) {
@@ -725,18 +730,21 @@ void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>&
 namespace {
 
 // Counts the non-empty values of one column of a batch that fail `ok`,
-// sampling the first lines. `col` points at row 0's value, rows are `width`
-// values apart.
+// sampling the first lines; returns the number of empty values. `col`
+// points at row 0's value, rows are `width` values apart.
 template <class Ok>
-inline void CountFailing(const std::int64_t* lines, const std::string_view* col, size_t rows, size_t width,
-                         Ok&& ok, std::int64_t& count, std::vector<std::int64_t>& sample) {
+inline size_t CountFailing(const std::int64_t* lines, const std::string_view* col, size_t rows, size_t width,
+                           Ok&& ok, std::int64_t& count, std::vector<std::int64_t>& sample) {
+  size_t empty = 0;
   for (size_t r = 0; r < rows; ++r) {
     const std::string_view v = col[r * width];
+    empty += v.empty();
     if (!v.empty() && !ok(v)) [[unlikely]] {
       ++count;
       Sample(sample, lines[r]);
     }
   }
+  return empty;
 }
 
 }  // namespace
@@ -750,44 +758,49 @@ void QualityChecker::Rows(const std::int64_t* lines, const std::string_view* val
     ColumnState& s = states_[i];
     if (s.index < 0) continue;
     const std::string_view* col = values + s.index;
+    // Empty values are counted by the first test that passes over the column.
     size_t empty = 0;
-    for (size_t r = 0; r < rows; ++r) empty += col[r * width].empty();
-    if (empty > 0) {
-      s.nulls += static_cast<std::int64_t>(empty);
-      for (size_t r = 0; r < rows && s.null_rows.size() < kSampleRows; ++r) {
-        if (col[r * width].empty()) s.null_rows.push_back(lines[r]);
-      }
-    }
+    bool counted = true;
     switch (s.type) {
-      case ColumnType::kString: break;
+      case ColumnType::kString: counted = false; break;
       // Lambdas rather than function pointers, so each test is inlined into its loop.
       case ColumnType::kInt:
-        CountFailing(
+        empty = CountFailing(
             lines, col, rows, width, [](std::string_view v) { return IsInt(v); }, s.bad_type, s.bad_type_rows);
         break;
       case ColumnType::kNumber:
-        CountFailing(
+        empty = CountFailing(
             lines, col, rows, width, [](std::string_view v) { return IsNumber(v); }, s.bad_type, s.bad_type_rows);
         break;
       case ColumnType::kBool:
-        CountFailing(
+        empty = CountFailing(
             lines, col, rows, width, [](std::string_view v) { return IsBool(v); }, s.bad_type, s.bad_type_rows);
         break;
       case ColumnType::kDate:
-        CountFailing(
+        empty = CountFailing(
             lines, col, rows, width, [](std::string_view v) { return IsDate(v); }, s.bad_type, s.bad_type_rows);
         break;
       case ColumnType::kDateTime:
-        CountFailing(
+        empty = CountFailing(
             lines, col, rows, width, [](std::string_view v) { return ParseTime(v).has_value(); }, s.bad_type,
             s.bad_type_rows);
         break;
     }
     if (s.allowed) {
       const AllowedSet& allowed = *s.allowed;
-      CountFailing(
+      const size_t e = CountFailing(
           lines, col, rows, width, [&](std::string_view v) { return allowed.Contains(v); }, s.not_allowed,
           s.not_allowed_rows);
+      if (!counted) empty = e, counted = true;
+    }
+    if (!counted) {
+      for (size_t r = 0; r < rows; ++r) empty += col[r * width].empty();
+    }
+    if (empty > 0) {
+      s.nulls += static_cast<std::int64_t>(empty);
+      for (size_t r = 0; r < rows && s.null_rows.size() < kSampleRows; ++r) {
+        if (col[r * width].empty()) s.null_rows.push_back(lines[r]);
+      }
     }
     if (s.seen) {
       for (size_t r = 0; r < rows; ++r) {

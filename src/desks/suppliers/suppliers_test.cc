@@ -1124,6 +1124,51 @@ TEST(QualityTest, TypeTestsAgreeWithByteLoopsAnywhereInMemory) {
   munmap(mem, static_cast<size_t>(page) * 2);
 }
 
+TEST(QualityTest, FreshnessFindsTheNewestValueAcrossBatchesAndParts) {
+  // Values of equal length differing only in their last bytes, longer and
+  // shorter ones: the newest is the greatest as text (the first of equal
+  // ones), whatever batch or part it came in.
+  Rules rules;
+  ColumnRule at;
+  at.name = "at";
+  at.type = ColumnType::kDateTime;
+  at.max_age = std::chrono::hours(1);  // fails, so the result names the newest value's line
+  rules.columns = {at};
+  std::vector<std::string> values = {"2026-11-20T10:00:00Z", "2026-11-20T10:00:09Z", "2026-11-20T10:00:10Z",
+                                     "2026-11-20T10:00:10Z", "2026-11-20", "2026-11-20T10:00:1",
+                                     "2026-11-19T23:59:59Z", ""};
+  Draw draw(17);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::string> rows = values;
+    std::shuffle(rows.begin(), rows.end(), std::mt19937(static_cast<unsigned>(round)));
+    std::int64_t want_line = 0;
+    std::string want;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (!rows[i].empty() && rows[i] > want) want = rows[i], want_line = static_cast<std::int64_t>(i) + 2;
+    }
+    QualityChecker checker(rules, FromUnix(1'800'000'000), std::nullopt);
+    checker.Columns({"at"});
+    auto fork = checker.Fork();
+    fork->Columns({"at"});
+    const size_t cut = draw.Below(static_cast<std::uint32_t>(rows.size()));
+    for (size_t i = 0; i < rows.size();) {
+      const size_t batch = std::min<size_t>(1 + draw.Below(3), (i < cut ? cut : rows.size()) - i);
+      std::vector<std::int64_t> lines;
+      std::vector<std::string_view> views;
+      for (size_t k = i; k < i + batch; ++k) lines.push_back(static_cast<std::int64_t>(k) + 2), views.push_back(rows[k]);
+      (i < cut ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
+      i += batch;
+    }
+    checker.Join(*fork);
+    auto results = checker.Finish(static_cast<std::int64_t>(rows.size()), std::nullopt);
+    auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "freshness"; });
+    ASSERT_NE(it, results.end());
+    EXPECT_EQ(want, "2026-11-20T10:00:10Z");  // a prefix is smaller; two rows hold it
+    EXPECT_NE(it->message.find("newest \"at\" is " + want), std::string::npos) << it->message;
+    EXPECT_EQ(it->rows, (std::vector<std::int64_t>{want_line})) << it->message;
+  }
+}
+
 TEST(QualityTest, UniqueIntegersExactlyAcrossPartsWithTheirRows) {
   // Plain integers are compared as numbers, everything else as text: "7",
   // "07", "+7", "7.0" and "-0" are five different values; the same rows read
