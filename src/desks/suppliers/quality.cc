@@ -1,14 +1,17 @@
 // The checker does the least work per value that each rule needs, and never
-// allocates per row: a type test by hand over the text, allowed values looked
-// up in a small table built once, a hash of the value for uniqueness, and for
-// freshness only a string comparison — ISO dates and times order correctly as
-// text, so only the newest value is parsed, once, at the end.
+// allocates per row: rows come in batches and are checked a column at a time,
+// each rule one tight loop over the batch; type tests by hand over the text,
+// 8 bytes at a time; allowed values looked up in a small table built once;
+// for uniqueness the value itself when it is a plain integer, else a hash;
+// and for freshness only a string comparison — ISO dates and times order
+// correctly as text, so only the newest value is parsed, once, at the end.
 //
-// Uniqueness keeps 128-bit XXH3 hashes of the values (24 bytes a row with the
-// line, where a set of strings would hold the whole column), not the values:
-// two different values with the same hash would count as a duplicate. For n
-// distinct values the odds of any such collision are about n^2 / 2^129: 1 in
-// 10^24 for 20 million values — far below the odds of a disk error.
+// Uniqueness of values that are not plain integers keeps 128-bit XXH3 hashes
+// (24 bytes a row with the line, where a set of strings would hold the whole
+// column), not the values: two different values with the same hash would
+// count as a duplicate. For n distinct values the odds of any such collision
+// are about n^2 / 2^129: 1 in 10^24 for 20 million values — far below the
+// odds of a disk error. Plain integers are compared exactly (see IntKeys).
 #include "desks/suppliers/quality.h"
 
 #include <algorithm>
