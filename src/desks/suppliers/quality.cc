@@ -505,84 +505,121 @@ struct QualityChecker::KeySet {
 // taken in file order or sorted by value, never overlap, no value repeats
 // and nothing more is done; otherwise (shuffled or repeated keys) the runs
 // are spelled out value by value into a KeySet keyed by the exact value and
-// counted like hashes.
+// counted like hashes. A part whose keys prove to come in no order goes
+// straight to such a KeySet after its first runs.
 struct QualityChecker::IntKeys {
   struct Run {
     std::int64_t first;  // values first, first + 1, ...
     std::int64_t line;   // on lines line, line + 1, ...
     std::int64_t count;
   };
-  std::vector<Run> runs;
-  std::vector<std::vector<Run>> joined;  // later parts' runs, file order
-  std::uint64_t expect = 0;              // rows to reserve for once runs get many
+  // One part of the file (a fork's share): its runs, then, once its first
+  // kProbe runs turned out to hold fewer than 4 values each on average (keys
+  // in no order), its further values one by one in a KeySet keyed by the
+  // exact value, without building runs of one to spell out later.
+  struct Part {
+    std::vector<Run> runs;
+    std::unique_ptr<KeySet> direct;
+  };
+  static constexpr size_t kProbe = 1024;
+  Part own;
+  std::vector<Part> joined;  // later parts, file order
+  std::uint64_t expect = 0;  // rows to reserve for once runs get many
   std::int64_t repeats = 0;
   std::vector<std::int64_t> repeat_rows;
   bool counted = false;
 
   void Add(std::int64_t v, std::int64_t line) {
+    if (own.direct) {
+      own.direct->Add(ExactKey(v), line);
+      return;
+    }
+    std::vector<Run>& runs = own.runs;
     if (!runs.empty()) {
       Run& r = runs.back();
       if (v == r.first + r.count && line == r.line + r.count) {
         ++r.count;
         return;
       }
-      if (runs.size() == 4096 && expect > runs.size()) runs.reserve(expect);
+      if (runs.size() == kProbe) {
+        std::uint64_t values = 0;
+        for (const Run& run : runs) values += static_cast<std::uint64_t>(run.count);
+        if (values < 4 * kProbe) {
+          own.direct = std::make_unique<KeySet>();
+          own.direct->Reserve(expect > values ? expect - values : kProbe);
+          own.direct->Add(ExactKey(v), line);
+          return;
+        }
+        if (expect > runs.size()) runs.reserve(expect);
+      }
     }
     runs.push_back({v, line, 1});
   }
   void Join(IntKeys& later) {
-    joined.push_back(std::move(later.runs));
+    joined.push_back(std::move(later.own));
     for (auto& more : later.joined) joined.push_back(std::move(more));
-    later.runs.clear();
+    later.own = Part{};
     later.joined.clear();
   }
   template <class F>
-  void ForEachPart(F&& f) const {
-    f(runs);
-    for (const auto& part : joined) f(part);
+  void ForEachRuns(F&& f) const {
+    f(own.runs);
+    for (const auto& part : joined) f(part.runs);
   }
   void Count() {
     if (counted) return;
     counted = true;
-    size_t total = 0;
-    bool increasing = true;
-    bool any = false;
-    std::int64_t last = 0;
-    ForEachPart([&](const std::vector<Run>& part) {
-      total += part.size();
-      for (const Run& r : part) {
-        if (any && r.first <= last) increasing = false;
-        last = r.first + r.count - 1;
-        any = true;
+    bool direct = own.direct != nullptr;
+    for (const auto& part : joined) direct = direct || part.direct != nullptr;
+    if (!direct) {
+      size_t total = 0;
+      bool increasing = true;
+      bool any = false;
+      std::int64_t last = 0;
+      ForEachRuns([&](const std::vector<Run>& part) {
+        total += part.size();
+        for (const Run& r : part) {
+          if (any && r.first <= last) increasing = false;
+          last = r.first + r.count - 1;
+          any = true;
+        }
+      });
+      if (increasing) return;
+      if (total <= (size_t{1} << 20)) {
+        std::vector<Run> sorted;
+        sorted.reserve(total);
+        ForEachRuns([&](const std::vector<Run>& part) { sorted.insert(sorted.end(), part.begin(), part.end()); });
+        std::sort(sorted.begin(), sorted.end(), [](const Run& a, const Run& b) { return a.first < b.first; });
+        bool overlap = false;
+        for (size_t i = 1; i < sorted.size() && !overlap; ++i) {
+          overlap = sorted[i].first <= sorted[i - 1].first + sorted[i - 1].count - 1;
+        }
+        if (!overlap) return;
       }
-    });
-    if (increasing) return;
-    if (total <= (size_t{1} << 20)) {
-      std::vector<Run> sorted;
-      sorted.reserve(total);
-      ForEachPart([&](const std::vector<Run>& part) { sorted.insert(sorted.end(), part.begin(), part.end()); });
-      std::sort(sorted.begin(), sorted.end(), [](const Run& a, const Run& b) { return a.first < b.first; });
-      bool overlap = false;
-      for (size_t i = 1; i < sorted.size() && !overlap; ++i) {
-        overlap = sorted[i].first <= sorted[i - 1].first + sorted[i - 1].count - 1;
-      }
-      if (!overlap) return;
     }
-    // Values repeat somewhere: value by value, in file order.
-    KeySet exact;
-    std::uint64_t values = 0;
-    ForEachPart([&](const std::vector<Run>& part) {
-      for (const Run& r : part) values += static_cast<std::uint64_t>(r.count);
-    });
-    exact.Reserve(values);
-    auto spell = [&](std::vector<Run>& part) {
-      for (const Run& r : part) {
-        for (std::int64_t k = 0; k < r.count; ++k) exact.Add(ExactKey(r.first + k), r.line + k);
+    // Values may repeat: value by value, in file order — each part's runs
+    // spelled out, then its direct values. Only the first part's runs are
+    // added to `exact`; everything after is joined behind them in order.
+    auto spell = [](std::vector<Run>& runs, KeySet& into) {
+      std::uint64_t values = 0;
+      for (const Run& r : runs) values += static_cast<std::uint64_t>(r.count);
+      into.Reserve(values);
+      for (const Run& r : runs) {
+        for (std::int64_t k = 0; k < r.count; ++k) into.Add(ExactKey(r.first + k), r.line + k);
       }
-      std::vector<Run>().swap(part);  // free as we go
+      std::vector<Run>().swap(runs);  // free as we go
     };
-    spell(runs);
-    for (auto& part : joined) spell(part);
+    KeySet exact;
+    spell(own.runs, exact);
+    if (own.direct) exact.Join(*own.direct);
+    for (auto& part : joined) {
+      if (!part.runs.empty()) {
+        KeySet spelled;
+        spell(part.runs, spelled);
+        exact.Join(spelled);
+      }
+      if (part.direct) exact.Join(*part.direct);
+    }
     exact.Count();
     repeats = exact.repeats;
     repeat_rows = std::move(exact.repeat_rows);
