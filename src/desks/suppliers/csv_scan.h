@@ -16,9 +16,13 @@
 // Scan() is resumable at record starts: with `final` false it stops at the
 // start of a record that runs past the end of the block, to be scanned again
 // once more bytes follow it. Field views stay valid until the next record is
-// handed out. Not thread-safe; one scanner per thread.
+// handed out — or, with set_keep_fields(true), until ClearFields(): then the
+// records' fields pile up in fields() (the current record's from
+// record_first() on), so a caller can hand out many records at once without
+// copying them. Not thread-safe; one scanner per thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -57,6 +61,13 @@ inline std::uint64_t CsvSpecialMask(const char* p, char delim, char quote) {
 #endif
 }
 
+// Fills out[0, blocks) with CsvSpecialMask of each 64-byte block from `p`.
+using CsvMaskFn = void (*)(const char* p, size_t blocks, char delim, char quote, std::uint64_t* out);
+// The fastest such function the CPU runs (AVX2 when it has it; csv_scan.cc).
+CsvMaskFn CsvMaskFunction();
+// The one that works everywhere (SSE2 or plain), for tests to compare with.
+CsvMaskFn CsvPortableMaskFunction();
+
 class CsvScanner {
  public:
   enum class Stop {
@@ -67,7 +78,8 @@ class CsvScanner {
   };
 
   // `line` is the line number of the first byte to be scanned.
-  explicit CsvScanner(CsvDialect dialect, std::int64_t line = 1) : dialect_(dialect), line_(line) {}
+  explicit CsvScanner(CsvDialect dialect, std::int64_t line = 1)
+      : dialect_(dialect), line_(line), masks_fn_(CsvMaskFunction()) {}
 
   // Scans records from `pos` up to `end`. For each complete record calls
   // `on_record(line, fields, record_begin, record_end)` (record_end excludes
@@ -84,6 +96,17 @@ class CsvScanner {
   // After kError: the line the input ended on and the line the quote opened on.
   std::int64_t error_line() const { return error_line_; }
   std::int64_t error_opened_on() const { return error_opened_on_; }
+  // Keep the fields of the records handed out (see above).
+  void set_keep_fields(bool keep) { keep_ = keep; }
+  // Inside on_record, with keep_fields: where the record's fields start in
+  // the fields passed; DropRecord() removes them, ClearFields() all.
+  size_t record_first() const { return first_; }
+  const std::vector<std::string_view>& fields() const { return fields_; }
+  void DropRecord() { fields_.resize(first_); }
+  void ClearFields() {
+    fields_.clear();
+    first_ = 0;
+  }
 
  private:
   std::string_view Field(const char* b, const char* e, int quotes, size_t index);
@@ -91,7 +114,10 @@ class CsvScanner {
 
   CsvDialect dialect_;
   std::int64_t line_;
+  CsvMaskFn masks_fn_;
   std::int64_t error_line_ = 0, error_opened_on_ = 0;
+  bool keep_ = false;
+  size_t first_ = 0;  // the current record's first field in fields_
   std::vector<std::string_view> fields_;
   std::deque<std::string> decoded_;  // deque: growing it moves no string
 };
@@ -148,17 +174,28 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
   int quotes = 0;  // quote bytes in the current field
   bool in_quotes = false;
   const char* skip = pos;  // special bytes before this were consumed already
-  fields_.clear();
+  if (!keep_) fields_.clear();
+  first_ = fields_.size();
   if (rec_start >= halt_at && rec_start < end) {
     return Stop::kHalt;
   }
 
+  // Masks are made kChunk blocks at a time by masks_fn_ (a call through a
+  // pointer, chosen for the CPU, is worth it only for many blocks).
+  constexpr size_t kChunk = 16;
+  std::uint64_t masks[kChunk];
+  size_t mask_next = 0, mask_count = 0;
   const size_t length = static_cast<size_t>(end - pos);
   for (size_t offset = 0; offset < length; offset += 64) {
     const char* block = pos + offset;
     std::uint64_t mask;
     if (length - offset >= 64) {
-      mask = CsvSpecialMask(block, delim, quote);
+      if (mask_next == mask_count) {
+        mask_count = std::min(kChunk, (length - offset) / 64);
+        masks_fn_(block, mask_count, delim, quote, masks);
+        mask_next = 0;
+      }
+      mask = masks[mask_next++];
     } else {
       mask = 0;
       for (int i = 0; i < end - block; ++i) {
@@ -223,7 +260,8 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
       }
       fields_.push_back(Field(field_start, q, quotes, fields_.size()));
       bool go_on = on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, q);
-      fields_.clear();
+      if (!keep_) fields_.clear();
+      first_ = fields_.size();
       quotes = 0;
       rec_start = field_start = next;
       rec_line = line_;
@@ -243,7 +281,8 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
   if (rec_start < end) {
     fields_.push_back(Field(field_start, end, quotes, fields_.size()));
     on_record(rec_line, static_cast<const std::vector<std::string_view>&>(fields_), rec_start, end);
-    fields_.clear();
+    if (!keep_) fields_.clear();
+    first_ = fields_.size();
   }
   pos = end;
   return Stop::kEnd;
@@ -251,7 +290,7 @@ CsvScanner::Stop CsvScanner::Scan(const char*& pos, const char* end, bool final,
 need_more:
   pos = rec_start;
   line_ = rec_line;
-  fields_.clear();
+  fields_.resize(first_);  // the unfinished record's
   return Stop::kNeedMore;
 }
 

@@ -1,14 +1,17 @@
 // The checker does the least work per value that each rule needs, and never
-// allocates per row: a type test by hand over the text, allowed values looked
-// up in a small table built once, a hash of the value for uniqueness, and for
-// freshness only a string comparison — ISO dates and times order correctly as
-// text, so only the newest value is parsed, once, at the end.
+// allocates per row: rows come in batches and are checked a column at a time,
+// each rule one tight loop over the batch; type tests by hand over the text,
+// 8 bytes at a time; allowed values looked up in a small table built once;
+// for uniqueness the value itself when it is a plain integer, else a hash;
+// and for freshness only a string comparison — ISO dates and times order
+// correctly as text, so only the newest value is parsed, once, at the end.
 //
-// Uniqueness keeps 128-bit XXH3 hashes of the values (24 bytes a row with the
-// line, where a set of strings would hold the whole column), not the values:
-// two different values with the same hash would count as a duplicate. For n
-// distinct values the odds of any such collision are about n^2 / 2^129: 1 in
-// 10^24 for 20 million values — far below the odds of a disk error.
+// Uniqueness of values that are not plain integers keeps 128-bit XXH3 hashes
+// (24 bytes a row with the line, where a set of strings would hold the whole
+// column), not the values: two different values with the same hash would
+// count as a duplicate. For n distinct values the odds of any such collision
+// are about n^2 / 2^129: 1 in 10^24 for 20 million values — far below the
+// odds of a disk error. Plain integers are compared exactly (see IntKeys).
 #include "desks/suppliers/quality.h"
 
 #include <algorithm>
@@ -27,18 +30,81 @@ namespace ctodesk::suppliers {
 
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-bool IsInt(std::string_view v) {
-  if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
-  if (v.empty()) return false;
-  for (char c : v) {
-    if (!IsDigit(c)) return false;
+// Values are tested 8 bytes at a time ("SWAR": a 64-bit word as 8 lanes).
+constexpr std::uint64_t kLanes(std::uint8_t b) { return 0x0101010101010101ULL * b; }
+
+// The first min(n, 8) bytes at `p` as a little-endian word, the other bytes
+// zero; n > 0. One 8-byte load when those 8 bytes lie on one page, so the
+// load cannot fault even where it reads past the value (into the rest of the
+// mapped file or of a buffer); else byte by byte. Reading past the value is
+// why AddressSanitizer is off here.
+#if defined(__SANITIZE_ADDRESS__)
+[[gnu::no_sanitize_address]] inline std::uint64_t LoadUpTo8(const char* p, size_t n) {
+#else
+[[gnu::always_inline]] inline std::uint64_t LoadUpTo8(const char* p, size_t n) {
+#endif
+  std::uint64_t x = 0;
+  if ((reinterpret_cast<std::uintptr_t>(p) & 4095) <= 4096 - 8) {
+    __builtin_memcpy(&x, p, 8);
+  } else {
+    for (size_t i = 0; i < n && i < 8; ++i) x |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
   }
-  return true;
+  if (n < 8) x &= (std::uint64_t{1} << (8 * n)) - 1;
+  return x;
 }
 
-bool IsNumber(std::string_view v) {
+// The lanes of `digits` (byte values after subtracting '0') that are not 0-9,
+// as their high bits; only the lanes in `lanes` count. A lane >= 0x80 may
+// carry into the next, but is itself flagged, so the answer stays right.
+inline std::uint64_t NotDigitLanes(std::uint64_t digits, std::uint64_t lanes) {
+  return ((digits + kLanes(0x76)) | digits) & kLanes(0x80) & lanes;
+}
+
+// Lane mask of the first n (1..8) lanes.
+inline std::uint64_t FirstLanes(size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
+
+// All of v's bytes are digits (v not empty).
+[[gnu::always_inline]] inline bool AllDigits(std::string_view v) {
+  while (v.size() > 8) {
+    if (NotDigitLanes(LoadUpTo8(v.data(), 8) ^ kLanes('0'), ~std::uint64_t{0})) return false;
+    v.remove_prefix(8);
+  }
+  return NotDigitLanes(LoadUpTo8(v.data(), v.size()) ^ kLanes('0'), FirstLanes(v.size())) == 0;
+}
+
+[[gnu::always_inline]] inline bool IsInt(std::string_view v) {
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
+  if (v.empty()) return false;
+  return AllDigits(v);
+}
+
+// Numbers not of the common shape, as std::from_chars reads them.
+[[gnu::noinline]] bool IsOtherNumber(std::string_view v) {
+  if (IsInt(v)) return true;
+  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
+  double d = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
+}
+
+[[gnu::always_inline]] inline bool IsNumber(std::string_view v) {
+  // Up to 8 bytes after the sign in one word: digits with at most one '.',
+  // neither first nor last.
+  {
+    std::string_view u = v;
+    if (!u.empty() && (u[0] == '-' || u[0] == '+')) u.remove_prefix(1);
+    if (!u.empty() && u.size() <= 8) {
+      const std::uint64_t lanes = FirstLanes(u.size());
+      const std::uint64_t bad = NotDigitLanes(LoadUpTo8(u.data(), u.size()) ^ kLanes('0'), lanes);
+      if (bad == 0) return true;
+      if ((bad & (bad - 1)) == 0) {  // one byte not a digit
+        const size_t at = static_cast<size_t>(__builtin_ctzll(bad)) / 8;
+        if (u[at] == '.' && at > 0 && at + 1 < u.size()) return true;
+      }
+    }
+  }
   // The common shapes by hand: [+-]digits[.digits], at most 300 digits
   // before the point (so the value is finite); anything else (exponents,
   // ".5", "5.") as std::from_chars reads it.
@@ -55,11 +121,7 @@ bool IsNumber(std::string_view v) {
       }
     }
   }
-  if (IsInt(v)) return true;
-  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
-  double d = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-  return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
+  return IsOtherNumber(v);
 }
 
 bool IsBool(std::string_view v) {
@@ -69,11 +131,12 @@ bool IsBool(std::string_view v) {
          lower == "no" || lower == "t" || lower == "f" || lower == "y" || lower == "n";
 }
 
-bool IsDate(std::string_view v) {
-  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!IsDigit(v[i])) return false;
-  }
+[[gnu::always_inline]] inline bool IsDate(std::string_view v) {
+  if (v.size() != 10) return false;
+  // "YYYY-MM-" in one word: the dashes must match exactly, the rest be digits.
+  const std::uint64_t t = LoadUpTo8(v.data(), 8) ^ 0x2D30302D30303030ULL;  // "0000-00-", little-endian
+  constexpr std::uint64_t kDashes = 0xFF0000FF00000000ULL;
+  if ((t & kDashes) != 0 || NotDigitLanes(t, ~kDashes) != 0 || !IsDigit(v[8]) || !IsDigit(v[9])) return false;
   int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
   int m = (v[5] - '0') * 10 + (v[6] - '0');
   int d = (v[8] - '0') * 10 + (v[9] - '0');
@@ -99,6 +162,53 @@ Hash128 KeyHash(std::string_view s) {
   return {h.low64 == 0 ? 1 : h.low64, h.high64};
 }
 
+// A 128-bit key for an integer: the value itself as the half compared, so
+// equal keys mean equal values, and a mixed copy (never 0) to pick the
+// bucket and the slot.
+Hash128 ExactKey(std::int64_t v) {
+  std::uint64_t x = static_cast<std::uint64_t>(v);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return {x == 0 ? 1 : x, static_cast<std::uint64_t>(v)};
+}
+
+// `v` as a number when it is an integer written the plain way: '-' or
+// nothing, then "0" or 1 to 18 digits not starting with 0 ("-0" is not).
+// Such text and its value are one-to-one.
+inline bool PlainInt(std::string_view v, std::int64_t& out) {
+  size_t i = 0;
+  const bool negative = !v.empty() && v[0] == '-';
+  if (negative) i = 1;
+  const size_t digits = v.size() - i;
+  if (digits == 0 || digits > 18) return false;
+  if (v[i] == '0' && (digits > 1 || negative)) return false;
+  if (digits <= 8) {
+    // Digit values in lanes, shifted so that leading zero lanes pad them to
+    // 8 digits, then combined pairwise: 8 digits in three multiplications.
+    std::uint64_t d = LoadUpTo8(v.data() + i, digits) ^ kLanes('0');
+    const std::uint64_t lanes = FirstLanes(digits);
+    if (NotDigitLanes(d, lanes) != 0) return false;
+    d = (d & lanes) << (8 * (8 - digits));
+    d = (d * 10) + (d >> 8);
+    d = (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+    const auto x = static_cast<std::int64_t>(d & 0xFFFFFFFFULL);
+    out = negative ? -x : x;
+    return true;
+  }
+  std::int64_t x = 0;
+  for (; i < v.size(); ++i) {
+    const unsigned d = static_cast<unsigned char>(v[i]) - unsigned{'0'};
+    if (d > 9) return false;
+    x = x * 10 + static_cast<std::int64_t>(d);
+  }
+  out = negative ? -x : x;
+  return true;
+}
+
 inline bool HasType(std::string_view v, ColumnType type) {
   switch (type) {
     case ColumnType::kString: return true;
@@ -114,7 +224,19 @@ inline bool HasType(std::string_view v, ColumnType type) {
 // a > b as bytes, without a library call for the short values compared here.
 inline bool Greater(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
+  size_t i = 0;
+  if (n >= 8) {  // the first 8 bytes as big-endian words
+    const std::uint64_t wa = __builtin_bswap64(LoadUpTo8(a.data(), 8));
+    const std::uint64_t wb = __builtin_bswap64(LoadUpTo8(b.data(), 8));
+    if (wa != wb) return wa > wb;
+    if (a.size() == b.size() && n <= 16) {  // then the last 8 (overlapping bytes are equal)
+      const std::uint64_t ea = __builtin_bswap64(LoadUpTo8(a.data() + n - 8, 8));
+      const std::uint64_t eb = __builtin_bswap64(LoadUpTo8(b.data() + n - 8, 8));
+      return ea > eb;
+    }
+    i = 8;
+  }
+  for (; i < n; ++i) {
     if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) > static_cast<unsigned char>(b[i]);
   }
   return a.size() > b.size();
@@ -148,8 +270,11 @@ std::vector<std::int64_t> MergeSamples(const std::vector<std::int64_t>& a, const
 
 // The allowed values of a column. Values of up to 7 bytes (codes, states,
 // countries: the usual case) are packed with their length into one 64-bit
-// word each and found by comparing words; longer ones by a list searched by
-// length and bytes when short, or an open-addressing table when long.
+// word each and found in a table without collisions (a multiplier picked at
+// construction sends every allowed word to a slot of its own, so a lookup is
+// one multiplication and one comparison), or by binary search when no such
+// multiplier turns up; longer ones by a list searched by length and bytes
+// when short, or an open-addressing table when long.
 class AllowedSet {
  public:
   explicit AllowedSet(const std::vector<std::string>& values) {
@@ -161,6 +286,7 @@ class AllowedSet {
     short_.erase(std::unique(short_.begin(), short_.end()), short_.end());
     std::sort(long_.begin(), long_.end());
     long_.erase(std::unique(long_.begin(), long_.end()), long_.end());
+    PlaceShort();
     if (long_.size() > kLinear) {
       size_t n = 16;
       while (n < long_.size() * 2) n *= 2;
@@ -175,10 +301,8 @@ class AllowedSet {
   bool Contains(std::string_view v) const {
     if (v.size() <= 7) {
       const std::uint64_t k = Pack(v);
-      if (short_.size() > kLinear) return std::binary_search(short_.begin(), short_.end(), k);
-      bool found = false;
-      for (std::uint64_t a : short_) found |= a == k;
-      return found;
+      if (!table_.empty()) return table_[(k * multiplier_) >> shift_] == k;
+      return std::binary_search(short_.begin(), short_.end(), k);
     }
     if (slots_.empty()) {
       for (const std::string& a : long_) {
@@ -195,12 +319,47 @@ class AllowedSet {
 
  private:
   static std::uint64_t Pack(std::string_view v) {
-    std::uint64_t k = static_cast<std::uint64_t>(v.size()) << 56;
-    for (size_t i = 0; i < v.size(); ++i) k |= static_cast<std::uint64_t>(static_cast<unsigned char>(v[i])) << (8 * i);
-    return k;
+    if (v.empty()) return 0;
+    return LoadUpTo8(v.data(), v.size()) | static_cast<std::uint64_t>(v.size()) << 56;
+  }
+  // Looks for a multiplier that gives every short value a slot of its own,
+  // in tables of 4 to 32 times as many slots as values.
+  void PlaceShort() {
+    std::uint64_t multiplier = 0x9E3779B97F4A7C15ULL;
+    for (int bits = 3; bits <= 20; ++bits) {
+      const size_t size = size_t{1} << bits;
+      if (size < short_.size() * 4) continue;
+      if (size > short_.size() * 32 + 8) break;
+      for (int attempt = 0; attempt < 64; ++attempt) {
+        multiplier = multiplier * 6364136223846793005ULL + 1442695040888963407ULL;
+        const std::uint64_t m = multiplier | 1;
+        const int shift = 64 - bits;
+        std::vector<std::uint64_t> table(size, kEmpty);
+        bool clash = false;
+        for (std::uint64_t k : short_) {
+          std::uint64_t& slot = table[(k * m) >> shift];
+          if (slot != kEmpty) {
+            clash = true;
+            break;
+          }
+          slot = k;
+        }
+        if (!clash) {
+          table_ = std::move(table);
+          multiplier_ = m;
+          shift_ = shift;
+          return;
+        }
+      }
+    }
   }
   static constexpr size_t kLinear = 12;
+  // No packed value has all bits set: its top byte is its length, at most 7.
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
   std::vector<std::uint64_t> short_;
+  std::vector<std::uint64_t> table_;  // short_ placed by multiplier_, or empty
+  std::uint64_t multiplier_ = 0;
+  int shift_ = 64;
   std::vector<std::string> long_;
   std::vector<int> slots_;
 };
@@ -229,12 +388,19 @@ struct QualityChecker::KeySet {
   std::int64_t repeats = 0;
   std::vector<std::int64_t> repeat_rows;  // the first kSampleRows
   bool counted = false;
+  std::uint64_t expect = 0;  // rows to reserve for at the first Add
 
   void Reserve(std::uint64_t n) {
     size_t per = static_cast<size_t>(n / kBuckets + n / kBuckets / 8 + 16);
     for (auto& b : buckets) b.reserve(per);
   }
-  void Add(Hash128 h, std::int64_t line) { buckets[h.slot >> (64 - kBucketBits)].push_back({h.slot, h.check, line}); }
+  void Add(Hash128 h, std::int64_t line) {
+    if (expect != 0) [[unlikely]] {
+      Reserve(expect);
+      expect = 0;
+    }
+    buckets[h.slot >> (64 - kBucketBits)].push_back({h.slot, h.check, line});
+  }
   // Takes a later part's entries (neither counted yet).
   void Join(KeySet& later) {
     joined.push_back(std::move(later.buckets));
@@ -253,7 +419,7 @@ struct QualityChecker::KeySet {
     }
     std::int64_t reps[2] = {0, 0};
     std::vector<std::int64_t> rows[2];
-    if (total > (1u << 20) && std::thread::hardware_concurrency() > 1) {
+    if (total > (1u << 20) && UsableCores() > 1) {
       std::exception_ptr failed[2];
       std::thread other([&] {
         try {
@@ -327,6 +493,139 @@ struct QualityChecker::KeySet {
   }
 };
 
+// Uniqueness of the values that are integers written the plain way ("0",
+// "42", "-7": no sign but '-', no leading zero, at most 18 digits): such
+// text and its value are one-to-one, so these values are compared exactly,
+// as numbers, without hashing. Every other value of the column goes to the
+// hashed KeySet; the two kinds can never be equal to each other.
+//
+// Keys often come in runs — 1, 2, 3, ... on consecutive lines (ids counted
+// up by the exporting database) — so they are kept as runs (first value,
+// first line, length), file order: a whole run costs 24 bytes. When the runs,
+// taken in file order or sorted by value, never overlap, no value repeats
+// and nothing more is done; otherwise (shuffled or repeated keys) the runs
+// are spelled out value by value into a KeySet keyed by the exact value and
+// counted like hashes. A part whose keys prove to come in no order goes
+// straight to such a KeySet after its first runs.
+struct QualityChecker::IntKeys {
+  struct Run {
+    std::int64_t first;  // values first, first + 1, ...
+    std::int64_t line;   // on lines line, line + 1, ...
+    std::int64_t count;
+  };
+  // One part of the file (a fork's share): its runs, then, once its first
+  // kProbe runs turned out to hold fewer than 4 values each on average (keys
+  // in no order), its further values one by one in a KeySet keyed by the
+  // exact value, without building runs of one to spell out later.
+  struct Part {
+    std::vector<Run> runs;
+    std::unique_ptr<KeySet> direct;
+  };
+  static constexpr size_t kProbe = 1024;
+  Part own;
+  std::vector<Part> joined;  // later parts, file order
+  std::uint64_t expect = 0;  // rows to reserve for once runs get many
+  std::int64_t repeats = 0;
+  std::vector<std::int64_t> repeat_rows;
+  bool counted = false;
+
+  void Add(std::int64_t v, std::int64_t line) {
+    if (own.direct) {
+      own.direct->Add(ExactKey(v), line);
+      return;
+    }
+    std::vector<Run>& runs = own.runs;
+    if (!runs.empty()) {
+      Run& r = runs.back();
+      if (v == r.first + r.count && line == r.line + r.count) {
+        ++r.count;
+        return;
+      }
+      if (runs.size() == kProbe) {
+        std::uint64_t values = 0;
+        for (const Run& run : runs) values += static_cast<std::uint64_t>(run.count);
+        if (values < 4 * kProbe) {
+          own.direct = std::make_unique<KeySet>();
+          own.direct->Reserve(expect > values ? expect - values : kProbe);
+          own.direct->Add(ExactKey(v), line);
+          return;
+        }
+        if (expect > runs.size()) runs.reserve(expect);
+      }
+    }
+    runs.push_back({v, line, 1});
+  }
+  void Join(IntKeys& later) {
+    joined.push_back(std::move(later.own));
+    for (auto& more : later.joined) joined.push_back(std::move(more));
+    later.own = Part{};
+    later.joined.clear();
+  }
+  template <class F>
+  void ForEachRuns(F&& f) const {
+    f(own.runs);
+    for (const auto& part : joined) f(part.runs);
+  }
+  void Count() {
+    if (counted) return;
+    counted = true;
+    bool direct = own.direct != nullptr;
+    for (const auto& part : joined) direct = direct || part.direct != nullptr;
+    if (!direct) {
+      size_t total = 0;
+      bool increasing = true;
+      bool any = false;
+      std::int64_t last = 0;
+      ForEachRuns([&](const std::vector<Run>& part) {
+        total += part.size();
+        for (const Run& r : part) {
+          if (any && r.first <= last) increasing = false;
+          last = r.first + r.count - 1;
+          any = true;
+        }
+      });
+      if (increasing) return;
+      if (total <= (size_t{1} << 20)) {
+        std::vector<Run> sorted;
+        sorted.reserve(total);
+        ForEachRuns([&](const std::vector<Run>& part) { sorted.insert(sorted.end(), part.begin(), part.end()); });
+        std::sort(sorted.begin(), sorted.end(), [](const Run& a, const Run& b) { return a.first < b.first; });
+        bool overlap = false;
+        for (size_t i = 1; i < sorted.size() && !overlap; ++i) {
+          overlap = sorted[i].first <= sorted[i - 1].first + sorted[i - 1].count - 1;
+        }
+        if (!overlap) return;
+      }
+    }
+    // Values may repeat: value by value, in file order — each part's runs
+    // spelled out, then its direct values. Only the first part's runs are
+    // added to `exact`; everything after is joined behind them in order.
+    auto spell = [](std::vector<Run>& runs, KeySet& into) {
+      std::uint64_t values = 0;
+      for (const Run& r : runs) values += static_cast<std::uint64_t>(r.count);
+      into.Reserve(values);
+      for (const Run& r : runs) {
+        for (std::int64_t k = 0; k < r.count; ++k) into.Add(ExactKey(r.first + k), r.line + k);
+      }
+      std::vector<Run>().swap(runs);  // free as we go
+    };
+    KeySet exact;
+    spell(own.runs, exact);
+    if (own.direct) exact.Join(*own.direct);
+    for (auto& part : joined) {
+      if (!part.runs.empty()) {
+        KeySet spelled;
+        spell(part.runs, spelled);
+        exact.Join(spelled);
+      }
+      if (part.direct) exact.Join(*part.direct);
+    }
+    exact.Count();
+    repeats = exact.repeats;
+    repeat_rows = std::move(exact.repeat_rows);
+  }
+};
+
 struct QualityChecker::ColumnState {
   int index = -1;          // in columns_, -1 while absent
   ColumnType type = ColumnType::kString;  // the rule's type, kString: untested
@@ -340,7 +639,8 @@ struct QualityChecker::ColumnState {
   std::string newest;  // greatest value as text (freshness)
   std::int64_t newest_line = 0;
   std::unique_ptr<AllowedSet> allowed;  // null: anything goes
-  std::unique_ptr<KeySet> seen;
+  std::unique_ptr<KeySet> seen;   // unique: values other than plain integers, hashed
+  std::unique_ptr<IntKeys> ints;  // unique: plain integers, exactly
 };
 
 std::string_view ColumnTypeName(ColumnType t) {
@@ -383,7 +683,10 @@ QualityChecker::QualityChecker(const Rules& rules, TimePoint arrival,
     const ColumnRule& r = rules_.columns[i];
     if (r.type) states_[i].type = *r.type;
     if (!r.allowed.empty()) states_[i].allowed = std::make_unique<AllowedSet>(r.allowed);
-    if (r.unique) states_[i].seen = std::make_unique<KeySet>();
+    if (r.unique) {
+      states_[i].seen = std::make_unique<KeySet>();
+      states_[i].ints = std::make_unique<IntKeys>();
+    }
   }
   key_index_.assign(rules_.unique_key.size(), -1);
   if (!rules_.unique_key.empty()) key_seen_ = std::make_unique<KeySet>();
@@ -394,7 +697,9 @@ void QualityChecker::ExpectRows(std::int64_t rows) {
   // Not past a billion rows on a guess: the table grows when it has to.
   auto n = static_cast<std::uint64_t>(std::min<std::int64_t>(rows, 1'000'000'000));
   for (ColumnState& s : states_) {
-    if (s.seen) s.seen->Reserve(n);
+    // Reserved at the first value: a column of plain integers never uses its hashed set.
+    if (s.seen) s.seen->expect = n;
+    if (s.ints) s.ints->expect = n;
   }
   if (key_seen_) key_seen_->Reserve(n);
 }
@@ -422,6 +727,7 @@ void QualityChecker::Join(RecordSink& later_sink) {
     s.not_allowed += t.not_allowed;
     s.not_allowed_rows = MergeSamples(s.not_allowed_rows, t.not_allowed_rows);
     if (s.seen && t.seen) s.seen->Join(*t.seen);
+    if (s.ints && t.ints) s.ints->Join(*t.ints);
     if (t.newest_line != 0 && (s.newest_line == 0 || t.newest > s.newest)) {
       s.newest = t.newest;
       s.newest_line = t.newest_line;
@@ -458,38 +764,115 @@ void QualityChecker::Columns(const std::vector<std::string>& columns) {
 }
 
 void QualityChecker::Row(std::int64_t line, const std::vector<std::string_view>& values) {
-  ++rows_seen_;
+  Rows(&line, values.data(), 1, values.size());
+}
+
+namespace {
+
+// Counts the non-empty values of one column of a batch that fail `ok`,
+// sampling the first lines; returns the number of empty values. `col`
+// points at row 0's value, rows are `width` values apart.
+template <class Ok>
+inline size_t CountFailing(const std::int64_t* lines, const std::string_view* col, size_t rows, size_t width,
+                           Ok&& ok, std::int64_t& count, std::vector<std::int64_t>& sample) {
+  size_t empty = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const std::string_view v = col[r * width];
+    empty += v.empty();
+    if (!v.empty() && !ok(v)) [[unlikely]] {
+      ++count;
+      Sample(sample, lines[r]);
+    }
+  }
+  return empty;
+}
+
+}  // namespace
+
+// Column at a time: each rule of a column is one tight loop over the batch,
+// its test chosen once per batch rather than once per value.
+void QualityChecker::Rows(const std::int64_t* lines, const std::string_view* values, size_t rows,
+                          size_t width) {
+  rows_seen_ += static_cast<std::int64_t>(rows);
   for (size_t i = 0; i < states_.size(); ++i) {
     ColumnState& s = states_[i];
     if (s.index < 0) continue;
-    const ColumnRule& r = rules_.columns[i];
-    const std::string_view v = values[static_cast<size_t>(s.index)];
-    if (v.empty()) {
-      ++s.nulls;
-      Sample(s.null_rows, line);
-      continue;
+    const std::string_view* col = values + s.index;
+    // Empty values are counted by the first test that passes over the column.
+    size_t empty = 0;
+    bool counted = true;
+    switch (s.type) {
+      case ColumnType::kString: counted = false; break;
+      // Lambdas rather than function pointers, so each test is inlined into its loop.
+      case ColumnType::kInt:
+        empty = CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsInt(v); }, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kNumber:
+        empty = CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsNumber(v); }, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kBool:
+        empty = CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsBool(v); }, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kDate:
+        empty = CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return IsDate(v); }, s.bad_type, s.bad_type_rows);
+        break;
+      case ColumnType::kDateTime:
+        empty = CountFailing(
+            lines, col, rows, width, [](std::string_view v) { return ParseTime(v).has_value(); }, s.bad_type,
+            s.bad_type_rows);
+        break;
     }
-    if (s.type != ColumnType::kString && !HasType(v, s.type)) {
-      ++s.bad_type;
-      Sample(s.bad_type_rows, line);
+    if (s.allowed) {
+      const AllowedSet& allowed = *s.allowed;
+      const size_t e = CountFailing(
+          lines, col, rows, width, [&](std::string_view v) { return allowed.Contains(v); }, s.not_allowed,
+          s.not_allowed_rows);
+      if (!counted) empty = e, counted = true;
     }
-    if (s.allowed && !s.allowed->Contains(v)) {
-      ++s.not_allowed;
-      Sample(s.not_allowed_rows, line);
+    if (!counted) {
+      for (size_t r = 0; r < rows; ++r) empty += col[r * width].empty();
     }
-    if (s.seen) s.seen->Add(KeyHash(v), line);
-    if (r.max_age && Greater(v, s.newest)) {
-      s.newest = v;
-      s.newest_line = line;
+    if (empty > 0) {
+      s.nulls += static_cast<std::int64_t>(empty);
+      for (size_t r = 0; r < rows && s.null_rows.size() < kSampleRows; ++r) {
+        if (col[r * width].empty()) s.null_rows.push_back(lines[r]);
+      }
+    }
+    if (s.seen) {
+      for (size_t r = 0; r < rows; ++r) {
+        const std::string_view v = col[r * width];
+        if (v.empty()) continue;
+        std::int64_t number;
+        if (PlainInt(v, number)) s.ints->Add(number, lines[r]);
+        else s.seen->Add(KeyHash(v), lines[r]);
+      }
+    }
+    if (rules_.columns[i].max_age) {
+      // The batch's greatest value (the first of equal ones), then against the newest so far.
+      size_t best = rows;
+      for (size_t r = 0; r < rows; ++r) {
+        const std::string_view v = col[r * width];
+        if (!v.empty() && (best == rows || Greater(v, col[best * width]))) best = r;
+      }
+      if (best < rows && Greater(col[best * width], s.newest)) {
+        s.newest = col[best * width];
+        s.newest_line = lines[best];
+      }
     }
   }
   if (key_seen_) {
-    key_buffer_.clear();
-    for (int k : key_index_) {
-      if (k >= 0) key_buffer_ += values[static_cast<size_t>(k)];
-      key_buffer_.push_back('\x1f');
+    for (size_t r = 0; r < rows; ++r) {
+      key_buffer_.clear();
+      for (int k : key_index_) {
+        if (k >= 0) key_buffer_ += values[r * width + static_cast<size_t>(k)];
+        key_buffer_.push_back('\x1f');
+      }
+      key_seen_->Add(KeyHash(key_buffer_), lines[r]);
     }
-    key_seen_->Add(KeyHash(key_buffer_), line);
   }
 }
 
@@ -553,13 +936,15 @@ std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::opt
     }
     if (rule.unique) {
       s.seen->Count();
-      const std::int64_t duplicates = s.seen->repeats;
-      RuleResult r{"unique", rule.name, duplicates == 0, "", s.seen->repeat_rows};
+      s.ints->Count();
+      const std::int64_t duplicates = s.seen->repeats + s.ints->repeats;
+      const std::vector<std::int64_t> samples = MergeSamples(s.seen->repeat_rows, s.ints->repeat_rows);
+      RuleResult r{"unique", rule.name, duplicates == 0, "", samples};
       r.message = duplicates == 0
                       ? fmt::format("all values of \"{}\" unique", rule.name)
                       : fmt::format("{} duplicate value{} in \"{}\" (rows {})", duplicates,
                                     duplicates == 1 ? "" : "s", rule.name,
-                                    SampleRows(s.seen->repeat_rows, duplicates));
+                                    SampleRows(samples, duplicates));
       out.push_back(std::move(r));
     }
     if (!rule.allowed.empty()) {

@@ -76,6 +76,7 @@ class QualityChecker final : public RecordSink {
 
   void Columns(const std::vector<std::string>& columns) override;
   void Row(std::int64_t line, const std::vector<std::string_view>& values) override;
+  void Rows(const std::int64_t* lines, const std::string_view* values, size_t rows, size_t width) override;
   void Malformed(std::int64_t line, std::string message) override;
   void ExpectRows(std::int64_t rows) override;
   std::unique_ptr<RecordSink> Fork() const override;
@@ -94,6 +95,7 @@ class QualityChecker final : public RecordSink {
  private:
   struct ColumnState;
   struct KeySet;
+  struct IntKeys;
   const Rules& rules_;
   TimePoint arrival_;
   std::optional<PreviousDelivery> previous_;

@@ -53,6 +53,17 @@ class RecordSink {
   virtual void Row(std::int64_t line, const std::vector<std::string_view>& values) = 0;
   // A record that could not be taken as it is; `message` says what.
   virtual void Malformed(std::int64_t line, std::string message) = 0;
+  // Many rows at once, in file order (the CSV reader hands rows over in
+  // batches): row r starts on lines[r] and its values are
+  // values[r * width, (r + 1) * width). Valid only during the call. The
+  // default passes each row to Row(); a sink may check column by column.
+  virtual void Rows(const std::int64_t* lines, const std::string_view* values, size_t rows, size_t width) {
+    std::vector<std::string_view> row(width);
+    for (size_t r = 0; r < rows; ++r) {
+      row.assign(values + r * width, values + (r + 1) * width);
+      Row(lines[r], row);
+    }
+  }
 
   // A guess of how many rows will follow (from the file size), so tables can
   // be sized once instead of growing; may be called again for a larger guess.
@@ -66,9 +77,13 @@ class RecordSink {
   virtual void Join(RecordSink& later) { (void)later; }
 };
 
+// Cores this process may run on (its CPU affinity, which can be fewer than
+// the machine has), at least 1.
+unsigned UsableCores();
+
 // How ReadDelivery may read a file.
 struct ReadTuning {
-  unsigned threads = 0;                           // 0: one per core
+  unsigned threads = 0;                           // 0: one per usable core
   std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
   std::size_t block_bytes = 8 << 20;              // CSV is read and UTF-8-checked in blocks of this
   unsigned parts_per_thread = 4;                  // a file is split into threads × this parts

@@ -17,6 +17,12 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <sched.h>
+#include <sys/mman.h>
+#include <cstring>
+#include <cmath>
+#include <charconv>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -1015,6 +1021,321 @@ TEST(ParallelReadTest, UnterminatedQuoteInALaterPartIsTheFileError) {
   EXPECT_EQ(want.fatal, "u.csv:504: unterminated quoted field (opened on line 502)");
   EXPECT_EQ(got.fatal, want.fatal);
   EXPECT_EQ(Describe(got.results), Describe(want.results));
+}
+
+// ------------------------------------------------ fast paths of the checker
+
+// The type tests as plain byte loops: what the word-at-a-time tests must agree with.
+bool ReferenceInt(std::string_view v) {
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
+  return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+bool ReferenceNumber(std::string_view v) {
+  if (ReferenceInt(v)) return true;
+  std::string_view u = v;
+  if (!u.empty() && (u[0] == '-' || u[0] == '+')) u.remove_prefix(1);
+  size_t dot = u.find('.');
+  if (dot != std::string_view::npos && dot > 0 && dot + 1 < u.size() && ReferenceInt(u.substr(0, dot)) &&
+      u[0] != '-' && u[0] != '+' && ReferenceInt(u.substr(dot + 1)) && u[dot + 1] != '-' && u[dot + 1] != '+') {
+    return true;
+  }
+  if (!v.empty() && v[0] == '+') v.remove_prefix(1);
+  double d = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  return ec == std::errc() && p == v.data() + v.size() && std::isfinite(d);
+}
+bool ReferenceDate(std::string_view v) {
+  if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (v[i] < '0' || v[i] > '9') return false;
+  }
+  int y = std::stoi(std::string(v.substr(0, 4))), m = std::stoi(std::string(v.substr(5, 2))),
+      d = std::stoi(std::string(v.substr(8, 2)));
+  if (m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int max = kDays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 1 : 0);
+  return d <= max;
+}
+
+TEST(CsvScanTest, MaskFunctionForThisCpuAgreesWithThePortableOne) {
+  // The masks made with AVX2 (when the CPU has it) are the SSE2/plain ones.
+  Draw draw(3);
+  const std::string alphabet = ",;\"'\r\na b\t\x80\xff";
+  std::string text(64 * 40, ' ');
+  for (int round = 0; round < 50; ++round) {
+    for (char& c : text) c = alphabet[draw.Below(static_cast<std::uint32_t>(alphabet.size()))];
+    for (char delim : {',', ';', '\t'}) {
+      std::uint64_t fast[40], plain[40];
+      const size_t blocks = 1 + draw.Below(40);
+      CsvMaskFunction()(text.data(), blocks, delim, '"', fast);
+      CsvPortableMaskFunction()(text.data(), blocks, delim, '"', plain);
+      for (size_t b = 0; b < blocks; ++b) {
+        std::uint64_t want = 0;
+        for (int i = 0; i < 64; ++i) {
+          const char c = text[64 * b + static_cast<size_t>(i)];
+          if (c == delim || c == '"' || c == '\n' || c == '\r') want |= std::uint64_t{1} << i;
+        }
+        ASSERT_EQ(plain[b], want) << "block " << b;
+        ASSERT_EQ(fast[b], want) << "block " << b;
+      }
+    }
+  }
+}
+
+TEST(QualityTest, TypeTestsAgreeWithByteLoopsAnywhereInMemory) {
+  // Each value is also placed so it ends right before an unreadable page:
+  // the 8-byte loads must not read past a page they may not touch.
+  const long page = sysconf(_SC_PAGESIZE);
+  void* mem = mmap(nullptr, static_cast<size_t>(page) * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  ASSERT_EQ(mprotect(static_cast<char*>(mem) + page, static_cast<size_t>(page), PROT_NONE), 0);
+  char* page_end = static_cast<char*>(mem) + page;
+  std::vector<std::string> values = {
+      "0", "-0", "+0", "7", "-", "+", ".", "1.", ".5", "1.5", "-1.5", "+1.5", "1..5", "1.5.", "12345678",
+      "123456789", "-12345678", "+12345678", "1234567.", "1234.567", "12345.678", "1e5", "1E-5", "-1e400", "inf",
+      "nan", "0x10", " 1", "1 ", "1,5", "١", "12\xC3\xA9", "2024-02-29", "2023-02-29", "2000-02-29", "1900-02-29",
+      "2026-13-01", "2026-00-10", "2026-11-31", "2026-12-31", "2026-01-00", "2026/11/01", "2026-11-0a",
+      "2026-1-011", "+026-11-01", "2026-11-01T", ":026-11-01", "2026-11-01", "9999-99-99", "12.50", "-.5",
+      std::string("1\0" "2", 3), std::string(300, '9'), std::string(301, '9') + ".5", "1" + std::string(20, '0')};
+  Draw draw(7);
+  const std::string alphabet = "0123456789-+.eE x/:\x7f\x80\xff";
+  for (int i = 0; i < 20000; ++i) {
+    std::string v;
+    const auto n = draw.Below(13);
+    const bool digits = draw.OneIn(2);
+    for (std::uint32_t k = 0; k < n; ++k) {
+      v.push_back(digits && !draw.OneIn(6) ? static_cast<char>('0' + draw.Below(10))
+                                            : alphabet[draw.Below(static_cast<std::uint32_t>(alphabet.size()))]);
+    }
+    if (draw.OneIn(4)) v = fmt::format("{:04}-{:02}-{:02}", draw.Below(3000), draw.Below(14), draw.Below(33));
+    values.push_back(v);
+  }
+  for (const std::string& v : values) {
+    if (v.empty()) continue;
+    ASSERT_LE(v.size(), static_cast<size_t>(page));
+    char* at_end = page_end - v.size();
+    std::memcpy(at_end, v.data(), v.size());
+    for (std::string_view view : {std::string_view(v), std::string_view(at_end, v.size())}) {
+      EXPECT_EQ(ValueHasType(view, ColumnType::kInt), ReferenceInt(v)) << "int: " << v;
+      EXPECT_EQ(ValueHasType(view, ColumnType::kNumber), ReferenceNumber(v)) << "number: " << v;
+      EXPECT_EQ(ValueHasType(view, ColumnType::kDate), ReferenceDate(v)) << "date: " << v;
+    }
+  }
+  munmap(mem, static_cast<size_t>(page) * 2);
+}
+
+TEST(QualityTest, FreshnessFindsTheNewestValueAcrossBatchesAndParts) {
+  // Values of equal length differing only in their last bytes, longer and
+  // shorter ones: the newest is the greatest as text (the first of equal
+  // ones), whatever batch or part it came in.
+  Rules rules;
+  ColumnRule at;
+  at.name = "at";
+  at.type = ColumnType::kDateTime;
+  at.max_age = std::chrono::hours(1);  // fails, so the result names the newest value's line
+  rules.columns = {at};
+  std::vector<std::string> values = {"2026-11-20T10:00:00Z", "2026-11-20T10:00:09Z", "2026-11-20T10:00:10Z",
+                                     "2026-11-20T10:00:10Z", "2026-11-20", "2026-11-20T10:00:1",
+                                     "2026-11-19T23:59:59Z", ""};
+  Draw draw(17);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::string> rows = values;
+    std::shuffle(rows.begin(), rows.end(), std::mt19937(static_cast<unsigned>(round)));
+    std::int64_t want_line = 0;
+    std::string want;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (!rows[i].empty() && rows[i] > want) want = rows[i], want_line = static_cast<std::int64_t>(i) + 2;
+    }
+    QualityChecker checker(rules, FromUnix(1'800'000'000), std::nullopt);
+    checker.Columns({"at"});
+    auto fork = checker.Fork();
+    fork->Columns({"at"});
+    const size_t cut = draw.Below(static_cast<std::uint32_t>(rows.size()));
+    for (size_t i = 0; i < rows.size();) {
+      const size_t batch = std::min<size_t>(1 + draw.Below(3), (i < cut ? cut : rows.size()) - i);
+      std::vector<std::int64_t> lines;
+      std::vector<std::string_view> views;
+      for (size_t k = i; k < i + batch; ++k) lines.push_back(static_cast<std::int64_t>(k) + 2), views.push_back(rows[k]);
+      (i < cut ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
+      i += batch;
+    }
+    checker.Join(*fork);
+    auto results = checker.Finish(static_cast<std::int64_t>(rows.size()), std::nullopt);
+    auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "freshness"; });
+    ASSERT_NE(it, results.end());
+    EXPECT_EQ(want, "2026-11-20T10:00:10Z");  // a prefix is smaller; two rows hold it
+    EXPECT_NE(it->message.find("newest \"at\" is " + want), std::string::npos) << it->message;
+    EXPECT_EQ(it->rows, (std::vector<std::int64_t>{want_line})) << it->message;
+  }
+}
+
+TEST(QualityTest, UniqueIntegersExactlyAcrossPartsWithTheirRows) {
+  // Plain integers are compared as numbers, everything else as text: "7",
+  // "07", "+7", "7.0" and "-0" are five different values; the same rows read
+  // in one part and split into several (sequential runs cut anywhere,
+  // repeats across the cuts) give the same count and the same first rows as
+  // a plain set of strings.
+  Draw draw(11);
+  for (int round = 0; round < 30; ++round) {
+    SCOPED_TRACE(fmt::format("round {}", round));
+    std::vector<std::string> values;
+    const int n = round % 3 == 1 ? 3000 + static_cast<int>(draw.Below(6000)) : 200 + static_cast<int>(draw.Below(3000));
+    std::int64_t next = draw.OneIn(2) ? 1 : -1000;
+    for (int i = 0; i < n; ++i) {
+      if (round % 3 == 1 && i > 100) {
+        // Keys in no order (a part goes straight to exact keys after its
+        // first runs), a few of them repeated; now and then a short run.
+        values.push_back(draw.OneIn(50) ? std::to_string(next++) : std::to_string(draw.Below(40000)));
+        continue;
+      }
+      switch (draw.Below(round % 3 == 0 ? 1000 : 12)) {
+        case 0: values.push_back(std::to_string(draw.Below(50))); break;               // a small number, may repeat
+        case 1: values.push_back(fmt::format("0{}", draw.Below(50))); break;          // leading zero: text
+        case 2: values.push_back(fmt::format("+{}", draw.Below(50))); break;          // plus sign: text
+        case 3: values.push_back(draw.OneIn(2) ? "-0" : "0"); break;
+        case 4: values.push_back(fmt::format("{}", 1234567890123456780LL + draw.Below(3))); break;  // 19 digits
+        case 5: values.push_back(fmt::format("{}", 123456789012345670LL + draw.Below(3))); break;   // 18 digits
+        case 6: values.push_back(fmt::format("id-{}", draw.Below(40))); break;
+        case 7: next = static_cast<std::int64_t>(draw.Below(5000)) - 2500; [[fallthrough]];  // a new run
+        default: values.push_back(std::to_string(next++)); break;
+      }
+    }
+    // What a set of strings says, in file order (row i is on line i + 2).
+    std::set<std::string> seen;
+    std::int64_t want_repeats = 0;
+    std::vector<std::int64_t> want_rows;
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!seen.insert(values[i]).second) {
+        ++want_repeats;
+        if (want_rows.size() < QualityChecker::kSampleRows) want_rows.push_back(static_cast<std::int64_t>(i) + 2);
+      }
+    }
+    Rules rules;
+    ColumnRule id;
+    id.name = "id";
+    id.unique = true;
+    rules.columns = {id};
+    for (int parts : {1, 2, 5}) {
+      QualityChecker checker(rules, FromUnix(0), std::nullopt);
+      checker.Columns({"id"});
+      std::vector<std::unique_ptr<RecordSink>> forks;
+      std::vector<size_t> cuts = {0};
+      for (int p = 1; p < parts; ++p) cuts.push_back(draw.Below(static_cast<std::uint32_t>(values.size())));
+      std::sort(cuts.begin(), cuts.end());
+      cuts.push_back(values.size());
+      for (size_t p = 0; p + 1 < cuts.size(); ++p) {
+        RecordSink* sink = &checker;
+        if (p > 0) {
+          forks.push_back(checker.Fork());
+          forks.back()->Columns({"id"});
+          sink = forks.back().get();
+        }
+        // Batches of varied size, as the reader hands them over.
+        for (size_t i = cuts[p]; i < cuts[p + 1];) {
+          const size_t batch = std::min<size_t>(1 + draw.Below(40), cuts[p + 1] - i);
+          std::vector<std::int64_t> lines;
+          std::vector<std::string_view> views;
+          for (size_t k = i; k < i + batch; ++k) {
+            lines.push_back(static_cast<std::int64_t>(k) + 2);
+            views.push_back(values[k]);
+          }
+          sink->Rows(lines.data(), views.data(), batch, 1);
+          i += batch;
+        }
+      }
+      for (auto& f : forks) checker.Join(*f);
+      auto results = checker.Finish(static_cast<std::int64_t>(values.size()), std::nullopt);
+      auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "unique"; });
+      ASSERT_NE(it, results.end());
+      EXPECT_EQ(it->ok, want_repeats == 0) << parts << " parts: " << it->message;
+      EXPECT_EQ(it->rows, want_rows) << parts << " parts: " << it->message;
+      if (want_repeats > 0) {
+        EXPECT_EQ(it->message.rfind(fmt::format("{} duplicate", want_repeats), 0), 0u) << parts << " parts: " << it->message;
+      }
+    }
+  }
+}
+
+TEST(QualityTest, UniqueIntegersShuffledManyRunsAndOneRepeat) {
+  // Over 2^20 runs (a shuffled id column) the runs are spelled out and
+  // counted exactly; one planted repeat is found with its line.
+  const int n = 1'100'000;
+  std::vector<std::int64_t> ids(n);
+  for (int i = 0; i < n; ++i) ids[static_cast<size_t>(i)] = i * 3;  // gaps: every value a run of its own
+  std::mt19937 gen(5);
+  std::shuffle(ids.begin(), ids.end(), gen);
+  ids[900'000] = ids[123];  // line 900,002 repeats line 125
+  Rules rules;
+  ColumnRule id;
+  id.name = "id";
+  id.unique = true;
+  id.type = ColumnType::kInt;
+  rules.columns = {id};
+  QualityChecker checker(rules, FromUnix(0), std::nullopt);
+  checker.Columns({"id"});
+  auto fork = checker.Fork();
+  fork->Columns({"id"});
+  std::vector<std::string> text(256);
+  std::vector<std::string_view> views(256);
+  std::vector<std::int64_t> lines(256);
+  for (int i = 0; i < n; i += 256) {
+    const size_t batch = static_cast<size_t>(std::min(256, n - i));
+    for (size_t k = 0; k < batch; ++k) {
+      text[k] = std::to_string(ids[static_cast<size_t>(i) + k]);
+      views[k] = text[k];
+      lines[k] = i + static_cast<std::int64_t>(k) + 2;
+    }
+    (i < n / 2 ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
+  }
+  checker.Join(*fork);
+  auto results = checker.Finish(n, std::nullopt);
+  auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "unique"; });
+  ASSERT_NE(it, results.end());
+  EXPECT_FALSE(it->ok);
+  EXPECT_EQ(it->rows, (std::vector<std::int64_t>{900'002}));
+  EXPECT_EQ(it->message.rfind("1 duplicate value", 0), 0u) << it->message;
+}
+
+TEST(ReaderTest, UsableCoresFollowsTheAffinity) {
+  // A process pinned to fewer cores than the machine has reads on that many threads.
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  EXPECT_EQ(UsableCores(), static_cast<unsigned>(CPU_COUNT(&before)));
+  int first = -1;
+  for (int c = 0; c < CPU_SETSIZE && first < 0; ++c) {
+    if (CPU_ISSET(c, &before)) first = c;
+  }
+  ASSERT_GE(first, 0);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  const unsigned pinned = UsableCores();
+  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
+  EXPECT_EQ(pinned, 1u);
+}
+
+TEST(ReaderTest, BatchesKeepDecodedFieldsAndLines) {
+  // Fields rewritten by the scanner (doubled quotes) live in its own buffer,
+  // reused for the next record: in a batch of rows each must keep its value.
+  std::string csv = "id,note\n";
+  for (int i = 1; i <= 700; ++i) {
+    csv += i % 3 == 0 ? fmt::format("{},\"say \"\"{}\"\"\"\n", i, i) : fmt::format("{},\"plain {}\"\n", i, i);
+    if (i % 250 == 0) csv += "\n";  // a blank line shifts the lines after it
+  }
+  TempDir dir;
+  WriteFile(dir.path() / "b.csv", csv);
+  Collect got;
+  ReadTuning one;
+  one.threads = 1;
+  auto stats = ReadDelivery(dir.path() / "b.csv", Format::kAuto, got, nullptr, one);
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  ASSERT_EQ(got.rows.size(), 700u);
+  for (int i = 1; i <= 700; ++i) {
+    const auto& [line, row] = got.rows[static_cast<size_t>(i - 1)];
+    EXPECT_EQ(line, i + 1 + (i - 1) / 250) << i;
+    EXPECT_EQ(row[1], i % 3 == 0 ? fmt::format("say \"{}\"", i) : fmt::format("plain {}", i)) << i;
+  }
 }
 
 }  // namespace
