@@ -55,6 +55,9 @@ struct HistoryWalkOptions {
   // per core (at most 4) for walks of 1000 commits or more, else 1. The
   // result is the same for any number.
   int threads = 0;
+  // Renames paired by libgit2's git_diff_find_similar itself rather than by
+  // the walk's own copy of its rules (tests compare the two; same result).
+  bool libgit2_renames = false;
 };
 
 struct HistoryWalkStats {
