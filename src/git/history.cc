@@ -4,11 +4,14 @@
 // Only a commit that both adds and deletes files can hold a rename. When
 // pairing blob ids (exact renames) leaves no add or no delete unpaired, that
 // is the answer (ExactRenamesOnly, libgit2's rules and order). Otherwise
-// the comparison is redone with git_diff_tree_to_tree + git_diff_find_similar
-// so renames are exactly git's (exact ids first, then similarity, reading
-// only the blobs of unpaired adds and deletes). Rename detection that fails
-// (a blob missing from a partial clone) leaves that commit's changes
-// unpaired, with a warning naming the commit and libgit2's message.
+// SimilarRenames pairs them by libgit2's git_diff_find_similar rules, step
+// for step, on the changes already found (blob sizes from object headers,
+// libgit2's hashsig similarity from similarity.h). Where only libgit2 can
+// answer as itself (a type change in the commit, a blob it cannot read) the
+// comparison is redone with git_diff_tree_to_tree + git_diff_find_similar;
+// rename detection that fails there (a blob missing from a partial clone)
+// leaves that commit's changes unpaired, with a warning naming the commit
+// and libgit2's message.
 #include "git/history.h"
 
 #include <fmt/format.h>

@@ -92,9 +92,11 @@ class History {
   bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const;
 
   // Calls `on_commit` for every commit reachable from `tip` and not from
-  // options.hide, parents before children (after the whole walk: commits
-  // are read on options.threads threads, then handed over in order; the
-  // callback runs on the calling thread). Unreadable trees or blobs give a
+  // options.hide, parents before children (libgit2's topological order),
+  // after the whole walk: commits are read on options.threads threads —
+  // with nothing hidden they start on a newest-first stream while the
+  // topological order is still being listed — then handed over in order;
+  // the callback runs on the calling thread. Unreadable trees or blobs give a
   // warning naming the object (a blob that cannot be read counts as "no
   // rename"); fails only when the walk cannot start.
   Result<HistoryWalkStats> Walk(const ObjectId& tip, const HistoryWalkOptions& options,
