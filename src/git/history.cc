@@ -466,17 +466,22 @@ bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
                               static_cast<std::size_t>(git_blob_rawsize(b)));
     return true;
   };
-  // Scores kept between rounds (-2: not measured yet), when the table is small enough.
+  // Scores kept between rounds (-2: not measured yet), per target: every
+  // round measures the same sources for a target, so its row stays short
+  // (at most the rename limit of scores, plus the pairs that had none).
   const std::size_t ns = srcs.size(), nt = tgts.size();
-  std::vector<std::int8_t> memo;
-  if (ns * nt <= (std::size_t{1} << 24)) memo.assign(ns * nt, -2);
+  std::vector<std::vector<std::int8_t>> memo(nt);
+  std::vector<std::uint64_t> src_key(ns);  // the first bytes of each blob id
+  for (std::size_t i = 0; i < ns; ++i) std::memcpy(&src_key[i], srcs[i].change->id.id, 8);
   bool failed = false;
-  auto measure = [&](std::size_t s, std::size_t t) -> int {
+  auto measure = [&](std::size_t s, std::size_t t, std::uint64_t t_key) -> int {
     Side& a = srcs[s];
     Side& b = tgts[t];
-    if (std::memcmp(a.change->id.id, b.change->id.id, sizeof a.change->id.id) == 0) return 100;
-    std::int8_t* kept = memo.empty() ? nullptr : &memo[s * nt + t];
-    if (kept != nullptr && *kept != -2) return *kept;
+    if (src_key[s] == t_key &&
+        std::memcmp(a.change->id.id, b.change->id.id, sizeof a.change->id.id) == 0)
+      return 100;
+    std::vector<std::int8_t>& row = memo[t];
+    if (s < row.size() && row[s] != -2) return row[s];
     int score = -1;
     if (!sized(a) || !sized(b)) {
       failed = true;
@@ -489,7 +494,8 @@ bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
       }
       score = CompareLineSignatures(*a.sig, *b.sig);
     }
-    if (kept != nullptr) *kept = static_cast<std::int8_t>(score);
+    if (s >= row.size()) row.resize(s + 1, -2);
+    row[s] = static_cast<std::int8_t>(score);
     return score;
   };
 
@@ -503,8 +509,10 @@ bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
     bumped = 0;
     for (std::size_t t = 0; t < nt; ++t) {
       std::size_t tried = 0;
+      std::uint64_t t_key;
+      std::memcpy(&t_key, tgts[t].change->id.id, 8);
       for (std::size_t s = 0; s < ns; ++s) {
-        int result = measure(s, t);
+        int result = measure(s, t, t_key);
         if (failed) return false;
         if (result < 0) continue;
         auto similarity = static_cast<std::uint16_t>(result);
