@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 #include <git2.h>
+#include <sched.h>
 
 #include "git/libgit2_util.h"
 #include "git/similarity.h"
@@ -187,7 +188,6 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
       if (!a) a = lookup(git_tree_entry_id(p), path);
       TreePtr b = lookup(git_tree_entry_id(e), path);
       if (b) DiffTrees(repo, a.get(), b.get(), path + "/", memo, out, add_del, warnings);
-      memo.Keep(std::move(a));  // the next commit may be this one's parent (newest first)
       memo.Keep(std::move(b));
     } else if (type == GIT_OBJECT_BLOB && git_tree_entry_type(p) == GIT_OBJECT_BLOB) {
       bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
@@ -609,9 +609,19 @@ bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup
       out.changes = std::move(paired);
     }
   }
-  memo.Keep(std::move(parent_tree));
   memo.Keep(std::move(tree));
   return true;
+}
+
+// The CPUs this process may run on (its affinity mask: a session pinned to
+// one core gains nothing from a second thread, which reads through its own
+// repository handle and caches and so costs CPU); hardware_concurrency()
+// counts every online CPU.
+std::size_t UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<std::size_t>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 // Walks of fewer commits stay on the calling thread (an incremental run
@@ -652,50 +662,28 @@ Result<HistoryWalkStats> History::Walk(
   setup.rename_limit = setup.find_opts.rename_limit;
   setup.libgit2_renames = options.libgit2_renames;
 
-  // The topological order needs the whole walk before its first commit.
-  // A whole history (nothing hidden) on several threads does not wait for
-  // it: the workers take commits from a second, newest-first walk that
-  // streams, while this thread lists the topological order; it then joins
-  // them, and the results are handed over in that order. With commits to
-  // hide (an incremental run: few commits) the commits are listed first.
+  // The commits first (the topological order needs the whole walk anyway),
+  // then their trees compared, on several threads when there are many.
+  std::vector<git_oid> oids;
+  git_oid oid;
+  while (true) {
+    int rc = git_revwalk_next(&oid, w);
+    if (rc == GIT_ITEROVER) break;
+    if (rc != 0) {
+      stats.warnings.push_back(fmt::format("history walk stopped early: {}", LastError()));
+      break;
+    }
+    oids.push_back(oid);
+  }
+  walk.reset();
+  const std::size_t n = oids.size();
+
   std::size_t threads = options.threads > 0
                             ? static_cast<std::size_t>(options.threads)
-                            : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-  const bool stream = options.hide.empty() && threads > 1;
-  git_repository* stream_repo = nullptr;
-  git_revwalk* stream_walk = nullptr;
-  if (stream) {
-    if (git_repository_open_ext(&stream_repo, path_.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                nullptr) == 0 &&
-        git_revwalk_new(&stream_walk, stream_repo) == 0) {
-      git_revwalk_sorting(stream_walk, GIT_SORT_TIME);
-      git_revwalk_push(stream_walk, &tip_oid);
-    }
-  }
-  // Declared in this order so the walk is freed before its repository.
-  std::unique_ptr<git_repository, Free<git_repository, git_repository_free>> stream_repo_ptr(
-      stream_repo);
-  WalkPtr stream_walk_ptr(stream_walk);
-
-  std::vector<git_oid> oids;
-  auto list_topological = [&] {
-    git_oid oid;
-    while (true) {
-      int rc = git_revwalk_next(&oid, w);
-      if (rc == GIT_ITEROVER) break;
-      if (rc != 0) {
-        stats.warnings.push_back(fmt::format("history walk stopped early: {}", LastError()));
-        break;
-      }
-      oids.push_back(oid);
-    }
-    walk.reset();
-  };
-  if (!stream_walk) {
-    list_topological();
-    if (options.threads <= 0 && oids.size() < kParallelMinCommits) threads = 1;
-    threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, oids.size()));
-  }
+                            : (n >= kParallelMinCommits ? std::clamp<std::size_t>(UsableCpus(), 1, 4)
+                                                        : 1);
+  threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, n));
+  const std::size_t batch = std::clamp<std::size_t>(n / (threads * 8), 1, kBatch);
   // Each extra thread reads through its own repository handle (libgit2
   // objects belong to one handle; handles may live on different threads).
   std::vector<git_repository*> handles{repo_};
@@ -706,97 +694,38 @@ Result<HistoryWalkStats> History::Walk(
     handles.push_back(r);
   }
 
-  // One commit's result, where a worker left it.
-  struct Done {
-    git_oid oid;
-    HistoryCommit commit;
-    std::vector<std::string> warnings;
-    bool readable = false;
-  };
-  std::vector<std::vector<Done>> done(handles.size());
-  std::mutex source_mutex;
-  std::size_t next = 0;  // into oids, without a stream
-  bool stream_over = false;
-  const std::size_t batch =
-      stream_walk ? kBatch : std::clamp<std::size_t>(oids.size() / (threads * 8), 1, kBatch);
-  // The next commits to read: consecutive ones, so neighbours share trees.
-  auto take = [&](std::vector<git_oid>& out) {
-    out.clear();
-    std::lock_guard<std::mutex> lock(source_mutex);
-    if (stream_walk) {
-      git_oid oid;
-      while (out.size() < batch && !stream_over) {
-        if (git_revwalk_next(&oid, stream_walk) != 0)
-          stream_over = true;  // an error too: what is missing is read below
-        else
-          out.push_back(oid);
-      }
-    } else {
-      for (; out.size() < batch && next < oids.size(); ++next) out.push_back(oids[next]);
-    }
-  };
-  auto work = [&](git_repository* repo, std::vector<Done>& mine) {
+  std::vector<HistoryCommit> commits(n);
+  std::vector<std::vector<std::string>> warnings(n);
+  std::vector<char> readable(n, 0);
+  std::atomic<std::size_t> next{0};
+  auto work = [&](git_repository* repo) {
     TreeMemo memo;
     // libgit2's similarity scores, computed faster (similarity.h); one per
     // thread, as it remembers scores.
     SimilarityMetric metric;
-    WalkSetup local = setup;
-    local.find_opts.metric = metric.metric();
-    std::vector<git_oid> todo;
-    while (take(todo), !todo.empty()) {
-      for (const git_oid& oid : todo) {
-        Done& d = mine.emplace_back();
-        d.oid = oid;
-        d.readable = ReadCommit(repo, oid, local, metric, memo, d.commit, d.warnings);
-      }
+    WalkSetup mine = setup;
+    mine.find_opts.metric = metric.metric();
+    while (true) {
+      std::size_t from = next.fetch_add(batch);
+      if (from >= n) return;
+      for (std::size_t i = from; i < std::min(n, from + batch); ++i)
+        readable[i] = ReadCommit(repo, oids[i], mine, metric, memo, commits[i], warnings[i]) ? 1 : 0;
     }
   };
   {
     std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < handles.size(); ++t)
-      pool.emplace_back(work, handles[t], std::ref(done[t]));
-    if (stream_walk) list_topological();
-    work(repo_, done[0]);
+    for (std::size_t t = 1; t < handles.size(); ++t) pool.emplace_back(work, handles[t]);
+    work(repo_);
     for (std::thread& t : pool) t.join();
   }
   for (std::size_t t = 1; t < handles.size(); ++t) git_repository_free(handles[t]);
 
-  // Results in the topological order, so the output does not depend on
-  // threads.
-  struct OidHash {
-    std::size_t operator()(const git_oid& id) const {
-      std::size_t h;
-      std::memcpy(&h, id.id, sizeof h);
-      return h;
-    }
-  };
-  struct OidEqual {
-    bool operator()(const git_oid& a, const git_oid& b) const {
-      return std::memcmp(a.id, b.id, sizeof a.id) == 0;
-    }
-  };
-  std::unordered_map<git_oid, Done*, OidHash, OidEqual> by_id;
-  by_id.reserve(oids.size());
-  for (auto& list : done) {
-    for (Done& d : list) by_id.try_emplace(d.oid, &d);
-  }
-  TreeMemo late_memo;
-  SimilarityMetric late_metric;
-  WalkSetup late = setup;
-  late.find_opts.metric = late_metric.metric();
-  for (const git_oid& oid : oids) {
-    auto it = by_id.find(oid);
-    Done extra;
-    Done* d = it != by_id.end() ? it->second : nullptr;
-    if (d == nullptr) {  // not in the stream (it stopped early): read it now
-      extra.readable = ReadCommit(repo_, oid, late, late_metric, late_memo, extra.commit,
-                                  extra.warnings);
-      d = &extra;
-    }
-    for (std::string& m : d->warnings) stats.warnings.push_back(std::move(m));
-    if (!d->readable) continue;
+  // Results in the walk's order, so the output does not depend on threads.
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::string& m : warnings[i]) stats.warnings.push_back(std::move(m));
+    if (!readable[i]) continue;
     ++stats.commits;
-    on_commit(std::move(d->commit));
+    on_commit(std::move(commits[i]));
   }
   return stats;
 }
