@@ -566,6 +566,9 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
     ids = MergeIdentities(raw);
   }
   Computer computer(history, *cache, ids, mapped);
+  // The computer holds the changes as numbers now; their strings go before
+  // the model and the trend run (they set the run's peak memory).
+  for (HistoryCommit& c : cache->commits) std::vector<git::NameStatus>().swap(c.changes);
   auto tip = computer.IndexOf(*at);
   if (!tip)
     return Fail(Error::Internal(fmt::format("{}: {} missing after the walk", where, at->Hex())));
