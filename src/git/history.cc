@@ -4,17 +4,22 @@
 // Only a commit that both adds and deletes files can hold a rename. When
 // pairing blob ids (exact renames) leaves no add or no delete unpaired, that
 // is the answer (ExactRenamesOnly, libgit2's rules and order). Otherwise
-// the comparison is redone with git_diff_tree_to_tree + git_diff_find_similar
-// so renames are exactly git's (exact ids first, then similarity, reading
-// only the blobs of unpaired adds and deletes). Rename detection that fails
-// (a blob missing from a partial clone) leaves that commit's changes
-// unpaired, with a warning naming the commit and libgit2's message.
+// SimilarRenames pairs them by libgit2's git_diff_find_similar rules, step
+// for step, on the changes already found (blob sizes from object headers,
+// libgit2's hashsig similarity from similarity.h). Where only libgit2 can
+// answer as itself (a type change in the commit, a blob it cannot read) the
+// comparison is redone with git_diff_tree_to_tree + git_diff_find_similar;
+// rename detection that fails there (a blob missing from a partial clone)
+// leaves that commit's changes unpaired, with a warning naming the commit
+// and libgit2's message.
 #include "git/history.h"
 
 #include <fmt/format.h>
 #include <git2.h>
+#include <sched.h>
 
 #include "git/libgit2_util.h"
+#include "git/similarity.h"
 
 #include <algorithm>
 #include <atomic>
@@ -66,19 +71,33 @@ Result<TreePtr> CommitTree(git_repository* repo, const ObjectId& commit, const s
 // The trees one commit's side of the comparison read, kept for the next
 // commit, whose parent side is usually the same trees (a walk reads each
 // commit after its parent): each big tree is then read once, not twice.
+// Looked up by id through a map: a commit that moves a large folder reads
+// thousands of trees, and a linear search made that quadratic.
 struct TreeMemo {
-  std::vector<std::pair<git_oid, TreePtr>> previous, current;
-  TreePtr Take(const git_oid* oid) {
-    for (auto& [id, tree] : previous) {
-      if (tree && git_oid_equal(&id, oid) != 0) return std::move(tree);
+  struct IdHash {
+    std::size_t operator()(const git_oid& id) const {
+      std::size_t h;
+      std::memcpy(&h, id.id, sizeof h);  // an object id is already a hash
+      return h;
     }
-    return TreePtr();
+  };
+  struct IdEqual {
+    bool operator()(const git_oid& a, const git_oid& b) const {
+      return std::memcmp(a.id, b.id, sizeof a.id) == 0;
+    }
+  };
+  std::vector<TreePtr> current;
+  std::unordered_map<git_oid, TreePtr, IdHash, IdEqual> previous;
+  TreePtr Take(const git_oid* oid) {
+    auto it = previous.find(*oid);
+    return it == previous.end() ? TreePtr() : std::move(it->second);
   }
   void Keep(TreePtr tree) {
-    if (tree) current.emplace_back(*git_tree_id(tree.get()), std::move(tree));
+    if (tree) current.push_back(std::move(tree));
   }
   void NextCommit() {
-    previous = std::move(current);
+    previous.clear();
+    for (TreePtr& t : current) previous.try_emplace(*git_tree_id(t.get()), std::move(t));
     current.clear();
   }
 };
@@ -301,7 +320,33 @@ struct WalkSetup {
   git_diff_options diff_opts;
   git_diff_find_options find_opts;
   std::size_t rename_limit = 1000;
+  bool libgit2_renames = false;
 };
+
+// Rewrites `changes` with each (add, delete) pair as one rename, in
+// libgit2's order after rename detection: by path (a rename by its new
+// path), then by git_delta_t.
+void ApplyRenames(std::vector<NameStatus>& changes,
+                  const std::vector<std::pair<std::size_t, std::size_t>>& renames) {
+  std::vector<char> gone(changes.size(), 0);
+  for (auto [a, d] : renames) {
+    changes[a] = {'R', std::move(changes[d].path), std::move(changes[a].path)};
+    gone[d] = 1;
+  }
+  std::vector<NameStatus> out;
+  out.reserve(changes.size() - renames.size());
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (!gone[i]) out.push_back(std::move(changes[i]));
+  }
+  auto letter_rank = [](char c) {  // git_delta_t order
+    return c == 'A' ? 1 : c == 'D' ? 2 : c == 'M' ? 3 : c == 'R' ? 4 : c == 'C' ? 5 : 8;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const NameStatus& x, const NameStatus& y) {
+    int c = x.path.compare(y.path);
+    return c != 0 ? c < 0 : letter_rank(x.status) < letter_rank(y.status);
+  });
+  changes = std::move(out);
+}
 
 // The cheap case of rename detection, exactly as libgit2's
 // git_diff_find_similar decides it: an added file whose blob id equals a
@@ -322,39 +367,180 @@ bool ExactRenamesOnly(std::vector<NameStatus>& changes, const std::vector<AddDel
   std::sort(adds.begin(), adds.end(), by_path);
   std::sort(dels.begin(), dels.end(), by_path);
   auto kind = [](git_filemode_t m) { return static_cast<unsigned>(m) & 0170000u; };
-  std::vector<char> used(dels.size(), 0);
+  // The deletes of each (blob id, kind), in path order; each add takes the
+  // next unused one (a map: commits that move thousands of files made the
+  // add x delete scan quadratic).
+  struct Key {
+    git_oid id;
+    unsigned kind;
+    bool operator==(const Key& o) const {
+      return kind == o.kind && git_oid_equal(&id, &o.id) != 0;
+    }
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      std::size_t h;
+      std::memcpy(&h, k.id.id, sizeof h);  // an object id is already a hash
+      return h ^ k.kind;
+    }
+  };
+  struct Queue {
+    std::vector<std::size_t> dels;  // change indexes, path order
+    std::size_t next = 0;
+  };
+  std::unordered_map<Key, Queue, KeyHash> by_id;
+  by_id.reserve(dels.size());
+  for (const AddDel* d : dels) by_id[Key{d->id, kind(d->mode)}].dels.push_back(d->index);
   std::vector<std::pair<std::size_t, std::size_t>> renames;  // add index, delete index
   std::size_t paired = 0;
   for (const AddDel* a : adds) {
-    for (std::size_t d = 0; d < dels.size(); ++d) {
-      if (!used[d] && kind(dels[d]->mode) == kind(a->mode) &&
-          git_oid_equal(&dels[d]->id, &a->id) != 0) {
-        used[d] = 1;
-        renames.emplace_back(a->index, dels[d]->index);
-        ++paired;
-        break;
-      }
-    }
+    auto it = by_id.find(Key{a->id, kind(a->mode)});
+    if (it == by_id.end() || it->second.next == it->second.dels.size()) continue;
+    renames.emplace_back(a->index, it->second.dels[it->second.next++]);
+    ++paired;
   }
   if (paired != adds.size() && paired != dels.size()) return false;
-  std::vector<char> gone(changes.size(), 0);
-  for (auto [a, d] : renames) {
-    changes[a] = {'R', std::move(changes[d].path), std::move(changes[a].path)};
-    gone[d] = 1;
+  ApplyRenames(changes, renames);
+  return true;
+}
+
+// libgit2's git_diff_find_similar, step for step, for what a history walk
+// asks of it (renames only, default threshold 50, trees on both sides):
+// sources are deleted regular files, targets added ones, both in path
+// order; each target measures the sources in order (at most rename_limit + 1
+// of them), a pair's score being 100 for the same blob, none when both are
+// over 127 bytes and one is over 8 times the other, else the hashsig
+// similarity; a better score takes a pair over and bumps the old partners,
+// and the whole loop runs again while anything was bumped; then every target
+// whose best source scores at least 50 is that file renamed. Unlike
+// libgit2, no full-tree comparison is redone (the walk already has the
+// changes), blob sizes come from object headers, and scores are kept
+// between the loop's rounds. Returns false, `changes` untouched, where only
+// libgit2 can answer exactly as itself: a type change in the commit, a blob
+// that cannot be read (libgit2 then warns), a rename limit of 0 (libgit2
+// reads diff.renameLimit).
+bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
+                    const std::vector<AddDel>& add_del, std::size_t rename_limit) {
+  if (rename_limit == 0) return false;
+  for (const NameStatus& c : changes) {
+    if (c.status == 'T') return false;
   }
-  std::vector<NameStatus> out;
-  out.reserve(changes.size() - renames.size());
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    if (!gone[i]) out.push_back(std::move(changes[i]));
-  }
-  auto letter_rank = [](char c) {  // git_delta_t order
-    return c == 'A' ? 1 : c == 'D' ? 2 : c == 'M' ? 3 : c == 'R' ? 4 : c == 'C' ? 5 : 8;
+  auto regular = [](git_filemode_t m) { return (static_cast<unsigned>(m) & 0170000u) == 0100000u; };
+  struct Side {
+    const AddDel* change;
+    std::uint64_t size = 0;
+    bool sized = false;
+    LineSignaturePtr sig;
   };
-  std::stable_sort(out.begin(), out.end(), [&](const NameStatus& x, const NameStatus& y) {
-    int c = x.path.compare(y.path);
-    return c != 0 ? c < 0 : letter_rank(x.status) < letter_rank(y.status);
-  });
-  changes = std::move(out);
+  std::vector<Side> srcs, tgts;
+  for (const AddDel& x : add_del) {
+    if (!regular(x.mode)) continue;
+    (changes[x.index].status == 'A' ? tgts : srcs).push_back({&x});
+  }
+  if (srcs.empty() || tgts.empty()) return false;  // nothing to pair: libgit2's order then
+  auto by_path = [&](const Side& a, const Side& b) {
+    return changes[a.change->index].path < changes[b.change->index].path;
+  };
+  std::sort(srcs.begin(), srcs.end(), by_path);
+  std::sort(tgts.begin(), tgts.end(), by_path);
+
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, repo) != 0) return false;
+  OdbPtr odb(odb_raw);
+  auto sized = [&](Side& x) {
+    if (x.sized) return true;
+    size_t len = 0;
+    git_object_t type;
+    if (git_odb_read_header(&len, &type, odb.get(), &x.change->id) != 0) return false;
+    x.size = len;
+    x.sized = true;
+    return true;
+  };
+  auto signed_ = [&](Side& x) {
+    if (x.sig) return true;
+    git_blob* b = nullptr;
+    if (git_blob_lookup(&b, repo, &x.change->id) != 0) return false;
+    BlobPtr blob(b);
+    x.size = static_cast<std::uint64_t>(git_blob_rawsize(b));
+    x.sig = MakeLineSignature(static_cast<const char*>(git_blob_rawcontent(b)),
+                              static_cast<std::size_t>(git_blob_rawsize(b)));
+    return true;
+  };
+  // Scores kept between rounds (-2: not measured yet), per target: every
+  // round measures the same sources for a target, so its row stays short
+  // (at most the rename limit of scores, plus the pairs that had none).
+  const std::size_t ns = srcs.size(), nt = tgts.size();
+  std::vector<std::vector<std::int8_t>> memo(nt);
+  std::vector<std::uint64_t> src_key(ns);  // the first bytes of each blob id
+  for (std::size_t i = 0; i < ns; ++i) std::memcpy(&src_key[i], srcs[i].change->id.id, 8);
+  bool failed = false;
+  auto measure = [&](std::size_t s, std::size_t t, std::uint64_t t_key) -> int {
+    Side& a = srcs[s];
+    Side& b = tgts[t];
+    if (src_key[s] == t_key &&
+        std::memcmp(a.change->id.id, b.change->id.id, sizeof a.change->id.id) == 0)
+      return 100;
+    std::vector<std::int8_t>& row = memo[t];
+    if (s < row.size() && row[s] != -2) return row[s];
+    int score = -1;
+    if (!sized(a) || !sized(b)) {
+      failed = true;
+      return -1;
+    }
+    if (!(a.size > 127 && b.size > 127 && (a.size > (b.size << 3) || b.size > (a.size << 3)))) {
+      if (!signed_(a) || !signed_(b)) {
+        failed = true;
+        return -1;
+      }
+      score = CompareLineSignatures(*a.sig, *b.sig);
+    }
+    if (s >= row.size()) row.resize(s + 1, -2);
+    row[s] = static_cast<std::int8_t>(score);
+    return score;
+  };
+
+  struct Match {
+    std::size_t idx = 0;
+    std::uint16_t similarity = 0;
+  };
+  std::vector<Match> tgt2src(nt), src2tgt(ns);
+  std::size_t bumped;
+  do {
+    bumped = 0;
+    for (std::size_t t = 0; t < nt; ++t) {
+      std::size_t tried = 0;
+      std::uint64_t t_key;
+      std::memcpy(&t_key, tgts[t].change->id.id, 8);
+      for (std::size_t s = 0; s < ns; ++s) {
+        int result = measure(s, t, t_key);
+        if (failed) return false;
+        if (result < 0) continue;
+        auto similarity = static_cast<std::uint16_t>(result);
+        if (tgt2src[t].similarity < similarity && src2tgt[s].similarity < similarity) {
+          if (src2tgt[s].similarity > 0) {
+            tgt2src[src2tgt[s].idx].similarity = 0;
+            ++bumped;
+          }
+          if (tgt2src[t].similarity > 0) {
+            src2tgt[tgt2src[t].idx].similarity = 0;
+            ++bumped;
+          }
+          tgt2src[t] = {s, similarity};
+          src2tgt[s] = {t, similarity};
+        }
+        if (++tried >= ns) break;
+        if (tried > rename_limit) break;
+      }
+    }
+  } while (bumped > 0);
+
+  constexpr std::uint16_t kThreshold = 50;  // libgit2's (and git's) default
+  std::vector<std::pair<std::size_t, std::size_t>> renames;  // add index, delete index
+  for (std::size_t t = 0; t < nt; ++t) {
+    if (tgt2src[t].similarity == 0 || tgt2src[t].similarity < kThreshold) continue;
+    renames.emplace_back(tgts[t].change->index, srcs[tgt2src[t].idx].change->index);
+  }
+  ApplyRenames(changes, renames);
   return true;
 }
 
@@ -362,7 +548,8 @@ bool ExactRenamesOnly(std::vector<NameStatus>& changes, const std::vector<AddDel
 // `repo` (one handle per thread). Warnings go to `warnings`; false when the
 // commit itself cannot be read (it is then left out, as before).
 bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup,
-                TreeMemo& memo, HistoryCommit& out, std::vector<std::string>& warnings) {
+                SimilarityMetric& metric, TreeMemo& memo, HistoryCommit& out,
+                std::vector<std::string>& warnings) {
   memo.NextCommit();
   out.id = FromGit(&oid);
   git_commit* c = nullptr;
@@ -411,8 +598,12 @@ bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup
   }
   if (adds && deletes && ExactRenamesOnly(out.changes, add_del, setup.rename_limit)) {
     // Every add or every delete paired by blob id: what libgit2 would find.
+  } else if (adds && deletes && !setup.libgit2_renames &&
+             SimilarRenames(repo, out.changes, add_del, setup.rename_limit)) {
+    // Paired as libgit2 would, without its full-tree comparison.
   } else if (adds && deletes) {
     std::vector<NameStatus> paired;
+    metric.NewDiff();
     if (RenameDiff(repo, parent_tree.get(), tree.get(), out.id, setup.diff_opts, setup.find_opts,
                    paired, warnings)) {
       out.changes = std::move(paired);
@@ -420,6 +611,17 @@ bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup
   }
   memo.Keep(std::move(tree));
   return true;
+}
+
+// The CPUs this process may run on (its affinity mask: a session pinned to
+// one core gains nothing from a second thread, which reads through its own
+// repository handle and caches and so costs CPU); hardware_concurrency()
+// counts every online CPU.
+std::size_t UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<std::size_t>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 // Walks of fewer commits stay on the calling thread (an incremental run
@@ -458,6 +660,7 @@ Result<HistoryWalkStats> History::Walk(
   setup.find_opts.flags = GIT_DIFF_FIND_RENAMES;
   setup.find_opts.rename_limit = static_cast<size_t>(std::max(0, options.rename_limit));
   setup.rename_limit = setup.find_opts.rename_limit;
+  setup.libgit2_renames = options.libgit2_renames;
 
   // The commits first (the topological order needs the whole walk anyway),
   // then their trees compared, on several threads when there are many.
@@ -477,9 +680,8 @@ Result<HistoryWalkStats> History::Walk(
 
   std::size_t threads = options.threads > 0
                             ? static_cast<std::size_t>(options.threads)
-                            : (n >= kParallelMinCommits
-                                   ? std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4)
-                                   : 1);
+                            : (n >= kParallelMinCommits ? std::clamp<std::size_t>(UsableCpus(), 1, 4)
+                                                        : 1);
   threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, n));
   const std::size_t batch = std::clamp<std::size_t>(n / (threads * 8), 1, kBatch);
   // Each extra thread reads through its own repository handle (libgit2
@@ -498,11 +700,16 @@ Result<HistoryWalkStats> History::Walk(
   std::atomic<std::size_t> next{0};
   auto work = [&](git_repository* repo) {
     TreeMemo memo;
+    // libgit2's similarity scores, computed faster (similarity.h); one per
+    // thread, as it remembers scores.
+    SimilarityMetric metric;
+    WalkSetup mine = setup;
+    mine.find_opts.metric = metric.metric();
     while (true) {
       std::size_t from = next.fetch_add(batch);
       if (from >= n) return;
       for (std::size_t i = from; i < std::min(n, from + batch); ++i)
-        readable[i] = ReadCommit(repo, oids[i], setup, memo, commits[i], warnings[i]) ? 1 : 0;
+        readable[i] = ReadCommit(repo, oids[i], mine, metric, memo, commits[i], warnings[i]) ? 1 : 0;
     }
   };
   {

@@ -52,9 +52,13 @@ struct HistoryWalkOptions {
   std::vector<ObjectId> hide;  // commits (and their ancestors) not to list
   int rename_limit = 1000;     // git's diff.renameLimit default
   // Threads comparing trees (each with its own repository handle). 0: one
-  // per core (at most 4) for walks of 1000 commits or more, else 1. The
+  // per CPU this process may run on (its affinity; at most 4) for walks of
+  // 1000 commits or more, else 1. The
   // result is the same for any number.
   int threads = 0;
+  // Renames paired by libgit2's git_diff_find_similar itself rather than by
+  // the walk's own copy of its rules (tests compare the two; same result).
+  bool libgit2_renames = false;
 };
 
 struct HistoryWalkStats {
@@ -89,9 +93,9 @@ class History {
   bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const;
 
   // Calls `on_commit` for every commit reachable from `tip` and not from
-  // options.hide, parents before children (after the whole walk: commits
-  // are read on options.threads threads, then handed over in order; the
-  // callback runs on the calling thread). Unreadable trees or blobs give a
+  // options.hide, parents before children (libgit2's topological order),
+  // after the whole walk: commits are read on options.threads threads, then
+  // handed over in order; the callback runs on the calling thread. Unreadable trees or blobs give a
   // warning naming the object (a blob that cannot be read counts as "no
   // rename"); fails only when the walk cannot start.
   Result<HistoryWalkStats> Walk(const ObjectId& tip, const HistoryWalkOptions& options,

@@ -23,12 +23,6 @@ struct Counts {
   std::int64_t last = 0;
 };
 
-struct Lineage {
-  std::map<std::string, Counts> devs;
-  int changes = 0;  // all DL of all developers
-  std::int64_t last = 0;
-};
-
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -53,17 +47,73 @@ std::vector<std::string> FileKnowledge::Authors() const {
   return out;
 }
 
+std::uint32_t ModelTables::Path(const std::string& path) {
+  auto [it, inserted] = path_ids.try_emplace(path, static_cast<std::uint32_t>(paths.size()));
+  if (inserted) paths.push_back(path);
+  return it->second;
+}
+
+std::uint32_t ModelTables::Person(const std::string& person) {
+  auto [it, inserted] = person_ids.try_emplace(person, static_cast<std::uint32_t>(persons.size()));
+  if (inserted) persons.push_back(person);
+  return it->second;
+}
+
 std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
                                              std::span<const std::string> files) {
-  std::vector<Lineage> lineages;
-  std::unordered_map<std::string, std::size_t> at;  // path -> lineage
-  auto lineage_of = [&](const std::string& path) -> Lineage& {
-    auto [it, inserted] = at.try_emplace(path, lineages.size());
-    if (inserted) lineages.emplace_back();
-    return lineages[it->second];
+  ModelTables tables;
+  std::vector<IdChange> changes;
+  std::vector<std::size_t> start;
+  for (const Commit& c : commits) {
+    start.push_back(changes.size());
+    for (const Change& ch : c.changes) {
+      if (ch.status != 'A' && ch.status != 'M' && ch.status != 'R') continue;
+      IdChange id;
+      id.status = ch.status;
+      if (ch.status == 'R') id.old_path = tables.Path(ch.old_path);
+      id.path = tables.Path(ch.path);
+      changes.push_back(id);
+    }
+  }
+  start.push_back(changes.size());
+  std::vector<IdCommit> ids;
+  ids.reserve(commits.size());
+  for (std::size_t i = 0; i < commits.size(); ++i) {
+    ids.push_back({tables.Person(commits[i].person), commits[i].time,
+                   std::span<const IdChange>(changes.data() + start[i], start[i + 1] - start[i])});
+  }
+  return ComputeAuthorship(ids, tables, files);
+}
+
+std::vector<FileKnowledge> ComputeAuthorship(std::span<const IdCommit> commits,
+                                             const ModelTables& tables,
+                                             std::span<const std::string> files) {
+  constexpr std::uint32_t kNone = UINT32_MAX;
+  struct DevCounts {
+    std::uint32_t person;
+    Counts counts;
   };
-  auto touch = [](Lineage& l, const std::string& person, std::int64_t t, bool added) {
-    Counts& c = l.devs[person];
+  struct IdLineage {
+    std::vector<DevCounts> devs;  // few per file: a linear search
+    int changes = 0;
+    std::int64_t last = 0;
+  };
+  std::vector<IdLineage> lineages;
+  std::vector<std::uint32_t> at(tables.paths.size(), kNone);  // path -> lineage
+  auto fresh = [&] {
+    lineages.emplace_back();
+    return static_cast<std::uint32_t>(lineages.size() - 1);
+  };
+  auto touch = [](IdLineage& l, std::uint32_t person, std::int64_t t, bool added) {
+    DevCounts* d = nullptr;
+    for (DevCounts& x : l.devs) {
+      if (x.person == person) {
+        d = &x;
+        break;
+      }
+    }
+    if (d == nullptr) d = &l.devs.emplace_back(DevCounts{person, {}});
+    Counts& c = d->counts;
     if (added) {
       c.fa = 1;
     } else {
@@ -74,31 +124,29 @@ std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
     l.last = std::max(l.last, t);
   };
 
-  for (const Commit& commit : commits) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> moved;  // new path, lineage
+  for (const IdCommit& commit : commits) {
     // Renames first: detach every old path, then attach to the new ones.
-    std::vector<std::pair<const Change*, std::size_t>> moved;
-    for (const Change& ch : commit.changes) {
+    moved.clear();
+    for (const IdChange& ch : commit.changes) {
       if (ch.status != 'R') continue;
-      auto it = at.find(ch.old_path);
-      std::size_t id;
-      if (it == at.end()) {
-        id = lineages.size();
-        lineages.emplace_back();
+      std::uint32_t id = at[ch.old_path];
+      if (id == kNone) {
+        id = fresh();
       } else {
-        id = it->second;
-        at.erase(it);
+        at[ch.old_path] = kNone;
       }
-      moved.emplace_back(&ch, id);
+      moved.emplace_back(ch.path, id);
     }
-    for (auto [ch, id] : moved) {
-      at[ch->path] = id;
+    for (auto [path, id] : moved) {
+      at[path] = id;
       touch(lineages[id], commit.person, commit.time, false);
     }
-    for (const Change& ch : commit.changes) {
-      if (ch.status == 'A')
-        touch(lineage_of(ch.path), commit.person, commit.time, true);
-      else if (ch.status == 'M')
-        touch(lineage_of(ch.path), commit.person, commit.time, false);
+    for (const IdChange& ch : commit.changes) {
+      if (ch.status != 'A' && ch.status != 'M') continue;
+      std::uint32_t& id = at[ch.path];
+      if (id == kNone) id = fresh();
+      touch(lineages[id], commit.person, commit.time, ch.status == 'A');
     }
   }
 
@@ -107,17 +155,18 @@ std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
   for (const std::string& path : files) {
     FileKnowledge fk;
     fk.path = path;
-    auto it = at.find(path);
-    if (it == at.end()) {
+    auto p = tables.path_ids.find(path);
+    if (p == tables.path_ids.end() || at[p->second] == kNone) {
       out.push_back(std::move(fk));
       continue;
     }
-    const Lineage& l = lineages[it->second];
+    const IdLineage& l = lineages[at[p->second]];
     fk.last_change = l.last;
     double best = 0;
-    for (const auto& [person, c] : l.devs) {
+    for (const DevCounts& x : l.devs) {
+      const Counts& c = x.counts;
       Developer d;
-      d.person = person;
+      d.person = tables.persons[x.person];
       d.fa = c.fa;
       d.dl = c.dl;
       d.ac = l.changes - c.dl;

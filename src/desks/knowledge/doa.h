@@ -26,6 +26,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -68,6 +69,34 @@ struct FileKnowledge {
 // commits. A file no commit touched (say, one only a merge brought) has no
 // developers. The result is in the order of `files`.
 std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
+                                             std::span<const std::string> files);
+
+// The same model over numbers, for computing many points of one history
+// (the trend) without copying its changes each time: paths and persons are
+// positions in tables built once. ComputeAuthorship above interns its
+// commits and calls this; the results are the same.
+struct ModelTables {
+  std::vector<std::string> paths;
+  std::vector<std::string> persons;
+  std::unordered_map<std::string, std::uint32_t> path_ids, person_ids;
+  std::uint32_t Path(const std::string& path);
+  std::uint32_t Person(const std::string& person);
+};
+
+struct IdChange {
+  char status = 'M';  // A, M or R (anything else is ignored)
+  std::uint32_t old_path = 0;  // R only
+  std::uint32_t path = 0;
+};
+
+struct IdCommit {
+  std::uint32_t person = 0;
+  std::int64_t time = 0;
+  std::span<const IdChange> changes;
+};
+
+std::vector<FileKnowledge> ComputeAuthorship(std::span<const IdCommit> commits,
+                                             const ModelTables& tables,
                                              std::span<const std::string> files);
 
 struct TruckFactor {

@@ -251,6 +251,22 @@ class Computer {
       person_.push_back(&ids_.key_of.at({m.name, m.email}));
     }
     parent_start_.push_back(parents_.size());
+    // The changes that count, as numbers, once for every point computed.
+    change_start_.reserve(n + 1);
+    person_id_.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      change_start_.push_back(changes_.size());
+      person_id_.push_back(tables_.Person(*person_[i]));
+      for (const git::NameStatus& ch : cache_.commits[i].changes) {
+        if (ch.status != 'A' && ch.status != 'M' && ch.status != 'R') continue;
+        IdChange id;
+        id.status = ch.status;
+        if (ch.status == 'R') id.old_path = tables_.Path(ch.old_path);
+        id.path = tables_.Path(ch.path);
+        changes_.push_back(id);
+      }
+    }
+    change_start_.push_back(changes_.size());
   }
 
   std::optional<std::size_t> IndexOf(const ObjectId& id) const {
@@ -284,21 +300,19 @@ class Computer {
   // The person key of the commit at position i.
   const std::string& PersonAt(std::size_t i) const { return *person_[i]; }
 
-  std::vector<Commit> ModelCommits(const std::vector<std::size_t>& reachable) const {
-    std::vector<Commit> out;
-    out.reserve(reachable.size());
+  // Authorship of `files` after the commits at these positions (in order).
+  // Thread-safe.
+  std::vector<FileKnowledge> Authorship(const std::vector<std::size_t>& reachable,
+                                        std::span<const std::string> files) const {
+    std::vector<IdCommit> commits;
+    commits.reserve(reachable.size());
     for (std::size_t i : reachable) {
-      const HistoryCommit& c = cache_.commits[i];
-      if (c.changes.empty()) continue;
-      Commit m;
-      m.person = PersonAt(i);
-      m.time = c.author_time;
-      m.changes.reserve(c.changes.size());
-      for (const git::NameStatus& ch : c.changes)
-        m.changes.push_back({ch.status, ch.old_path, ch.path});
-      out.push_back(std::move(m));
+      if (change_start_[i] == change_start_[i + 1]) continue;
+      commits.push_back({person_id_[i], cache_.commits[i].author_time,
+                         std::span<const IdChange>(changes_.data() + change_start_[i],
+                                                   change_start_[i + 1] - change_start_[i])});
     }
-    return out;
+    return ComputeAuthorship(commits, tables_, files);
   }
 
   // The files that count at `commit`, and how many were skipped.
@@ -339,6 +353,10 @@ class Computer {
   std::vector<std::size_t> parent_start_;  // commit i's parents: parents_[start[i], start[i+1])
   std::vector<std::size_t> parents_;
   std::vector<const std::string*> person_;  // into ids_.key_of
+  ModelTables tables_;
+  std::vector<IdChange> changes_;            // A, M and R of every commit
+  std::vector<std::size_t> change_start_;    // commit i's: changes_[start[i], start[i+1])
+  std::vector<std::uint32_t> person_id_;     // commit i's author in tables_
 };
 
 Group MakeGroup(std::string kind, std::string name, std::vector<std::size_t> files,
@@ -548,6 +566,9 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
     ids = MergeIdentities(raw);
   }
   Computer computer(history, *cache, ids, mapped);
+  // The computer holds the changes as numbers now; their strings go before
+  // the model and the trend run (they set the run's peak memory).
+  for (HistoryCommit& c : cache->commits) std::vector<git::NameStatus>().swap(c.changes);
   auto tip = computer.IndexOf(*at);
   if (!tip)
     return Fail(Error::Internal(fmt::format("{}: {} missing after the walk", where, at->Hex())));
@@ -586,8 +607,7 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
   auto counting = computer.CountingFiles(*at, rules, list);
   if (!counting) return Fail(counting.error());
   k.skipped = counting->second;
-  std::vector<Commit> model = computer.ModelCommits(reachable);
-  k.files = ComputeAuthorship(model, counting->first);
+  k.files = computer.Authorship(reachable, counting->first);
 
   // Groups.
   std::vector<std::size_t> all(k.files.size());
@@ -660,8 +680,7 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
       for (std::size_t j; (j = next.fetch_add(1)) < pending.size();) {
         Pending& p = pending[j];
         p.value = ComputeTruckFactor(
-                      ComputeAuthorship(computer.ModelCommits(computer.Reachable(p.commit)),
-                                        p.files))
+                      computer.Authorship(computer.Reachable(p.commit), p.files))
                       .value;
       }
     };

@@ -271,6 +271,107 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   }
 }
 
+// Inexact renames: the walk pairs adds and deletes by its own copy of
+// libgit2's rules; here against libgit2's git_diff_find_similar itself
+// (every commit's changes, in order) and against `git log --find-renames`.
+// Many files moved and edited at once, near-identical files that compete for
+// the same partner (libgit2 then re-runs its matching), edits around the 50%
+// threshold, a file that grew over 8 times, tiny files, unrelated adds and
+// deletes in the same commits.
+TEST(KnowledgeRepoTest, InexactRenamesPairAsLibgit2AndGit) {
+  Repo r;
+  auto text = [](int file, int lines, int edited_every, int salt) {
+    std::string s;
+    for (int i = 0; i < lines; ++i) {
+      bool edited = edited_every > 0 && i % edited_every == 0;
+      s += fmt::format("file {} line {} {}\n", file, i,
+                       edited ? fmt::format("changed by {}", salt) : "as first written");
+    }
+    return s;
+  };
+  for (int f = 0; f < 40; ++f) r.Write(fmt::format("src/m{}.c", f), text(f, 30, 0, 0));
+  r.Write("src/twin_a.c", text(100, 30, 0, 0));
+  r.Write("src/twin_b.c", text(100, 30, 15, 1));  // 2 lines differ from twin_a
+  r.Write("src/grows.c", text(101, 20, 0, 0));
+  r.Write("src/tiny.c", "x\n");
+  r.Write("src/doomed.c", text(102, 25, 0, 0));
+  r.Commit(ANN, "2026-01-01");
+  // Everything moves to lib/, most files edited a little, some a lot.
+  for (int f = 0; f < 40; ++f) {
+    int every = f % 4 == 0 ? 5 : f % 4 == 1 ? 2 : f % 4 == 2 ? 0 : 3;  // ~20%, 50%, 0%, ~33%
+    fs::remove(r.dir() / fmt::format("src/m{}.c", f));
+    r.Write(fmt::format("lib/m{}.c", f), text(f, 30, every, 7));
+  }
+  for (const char* gone : {"twin_a.c", "twin_b.c", "grows.c", "tiny.c", "doomed.c"})
+    fs::remove(r.dir() / "src" / gone);
+  r.Write("lib/twin_1.c", text(100, 30, 10, 2));
+  r.Write("lib/twin_2.c", text(100, 30, 10, 3));
+  r.Write("lib/grows.c", text(101, 200, 0, 0));
+  r.Write("lib/tiny.c", "y\n");
+  r.Write("lib/unrelated.c", text(103, 25, 0, 0));
+  r.Commit(BOB, "2026-01-02");
+  // A second round: half the files move again with heavier edits.
+  for (int f = 0; f < 40; f += 2) {
+    fs::remove(r.dir() / fmt::format("lib/m{}.c", f));
+    r.Write(fmt::format("core/m{}.c", f), text(f, 30, f % 3 + 2, 9));
+  }
+  r.Write("core/new.c", text(104, 10, 0, 0));
+  r.Commit(CAT, "2026-01-03");
+  r.Git("mv lib/m1.c lib/m1_renamed.c");
+  r.Commit(DAN, "2026-01-04");
+
+  auto history = git::History::Open(r.dir());
+  ASSERT_TRUE(history.has_value());
+  auto head = (*history)->Resolve("HEAD");
+  ASSERT_TRUE(head.has_value());
+  auto walk = [&](bool libgit2) {
+    git::HistoryWalkOptions o;
+    o.libgit2_renames = libgit2;
+    std::vector<git::HistoryCommit> commits;
+    auto s = (*history)->Walk(*head, o, [&](git::HistoryCommit&& c) {
+      commits.push_back(std::move(c));
+    });
+    EXPECT_TRUE(s.has_value());
+    EXPECT_TRUE(s->warnings.empty());
+    return commits;
+  };
+  std::vector<git::HistoryCommit> ours = walk(false), theirs = walk(true);
+  ASSERT_EQ(ours.size(), 4u);
+  ASSERT_EQ(theirs.size(), ours.size());
+  std::size_t renames = 0;
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    EXPECT_EQ(ours[i].changes, theirs[i].changes) << "commit " << i;
+    for (const auto& ch : ours[i].changes) renames += ch.status == 'R';
+  }
+  EXPECT_GE(renames, 50u) << "most moves are renames";
+
+  std::string log = Capture(fmt::format(
+      "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
+  std::map<std::string, std::vector<std::string>> want, got;
+  std::string current;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    if (line.rfind("C ", 0) == 0) {
+      current = line.substr(2);
+      want[current];
+      continue;
+    }
+    if (line[0] == 'R') line = line[0] + line.substr(line.find('\t'));
+    want[current].push_back(line);
+  }
+  for (const auto& c : ours) {
+    auto& lines = got[c.id.Hex()];
+    for (const auto& ch : c.changes) {
+      lines.push_back(ch.status == 'R' ? fmt::format("R\t{}\t{}", ch.old_path, ch.path)
+                                       : fmt::format("{}\t{}", ch.status, ch.path));
+    }
+  }
+  for (auto& [id, lines] : want) std::sort(lines.begin(), lines.end());
+  for (auto& [id, lines] : got) std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(got, want);
+}
+
 TEST(KnowledgeRepoTest, TruckFactorOne) {
   Repo r;
   for (int i = 0; i < 6; ++i) r.Write(fmt::format("src/f{}.c", i), fmt::format("int f{};\n", i));
