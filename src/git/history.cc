@@ -464,7 +464,7 @@ bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
     x.size = static_cast<std::uint64_t>(git_blob_rawsize(b));
     x.sig = MakeLineSignature(static_cast<const char*>(git_blob_rawcontent(b)),
                               static_cast<std::size_t>(git_blob_rawsize(b)));
-    return true;
+    return x.sig != nullptr;
   };
   // Scores kept between rounds (-2: not measured yet), per target: every
   // round measures the same sources for a target, so its row stays short

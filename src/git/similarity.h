@@ -1,13 +1,10 @@
 // Private to src/git: the similarity metric history walks hand to
-// git_diff_find_similar. It computes exactly the scores of libgit2's default
-// metric (the "hashsig" line-hash signatures with smart whitespace and small
-// files allowed), so renames pair exactly as before, but faster:
-//  - signatures and comparisons are plain inline code (libgit2 calls a
-//    comparison function through a pointer for every heap step and every
-//    step of every pairwise comparison);
-//  - each pair's score is remembered, because libgit2's matching restarts
-//    its whole add x delete loop whenever a better match bumps an earlier
-//    one, and measures every pair again.
+// git_diff_find_similar, and the signatures of the walk's own rename pass.
+// Scores are libgit2's (its public hashsig API, with the default metric's
+// options), so renames pair exactly as libgit2 pairs them; what is added is
+// a memo of each pair's score, because libgit2's matching restarts its whole
+// add x delete loop whenever a better match bumps an earlier one, and would
+// measure every pair again.
 // One SimilarityMetric per thread (its score memo is not shared); call
 // NewDiff() before each git_diff_find_similar.
 #pragma once
@@ -22,8 +19,8 @@
 
 namespace ctodesk::git::internal {
 
-// One blob's hashsig signature (libgit2's, exactly), for a rename pass that
-// does not go through git_diff_find_similar.
+// One blob's hashsig signature, for a rename pass that does not go through
+// git_diff_find_similar. Null when libgit2 cannot make one.
 struct LineSignature;
 struct LineSignatureDeleter {
   void operator()(LineSignature* sig) const;
