@@ -66,14 +66,7 @@ std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
   std::vector<std::size_t> start;
   for (const Commit& c : commits) {
     start.push_back(changes.size());
-    for (const Change& ch : c.changes) {
-      if (ch.status != 'A' && ch.status != 'M' && ch.status != 'R') continue;
-      IdChange id;
-      id.status = ch.status;
-      if (ch.status == 'R') id.old_path = tables.Path(ch.old_path);
-      id.path = tables.Path(ch.path);
-      changes.push_back(id);
-    }
+    AppendCountedChanges(tables, c.changes, changes);
   }
   start.push_back(changes.size());
   std::vector<IdCommit> ids;

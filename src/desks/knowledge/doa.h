@@ -89,6 +89,20 @@ struct IdChange {
   std::uint32_t path = 0;
 };
 
+// Appends the changes of one commit that count (added, modified, renamed)
+// to `out` as numbers. Works on any change with status, path and old_path.
+template <typename Changes>
+void AppendCountedChanges(ModelTables& tables, const Changes& changes, std::vector<IdChange>& out) {
+  for (const auto& ch : changes) {
+    if (ch.status != 'A' && ch.status != 'M' && ch.status != 'R') continue;
+    IdChange id;
+    id.status = ch.status;
+    if (ch.status == 'R') id.old_path = tables.Path(ch.old_path);
+    id.path = tables.Path(ch.path);
+    out.push_back(id);
+  }
+}
+
 struct IdCommit {
   std::uint32_t person = 0;
   std::int64_t time = 0;

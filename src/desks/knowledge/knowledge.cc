@@ -257,14 +257,7 @@ class Computer {
     for (std::size_t i = 0; i < n; ++i) {
       change_start_.push_back(changes_.size());
       person_id_.push_back(tables_.Person(*person_[i]));
-      for (const git::NameStatus& ch : cache_.commits[i].changes) {
-        if (ch.status != 'A' && ch.status != 'M' && ch.status != 'R') continue;
-        IdChange id;
-        id.status = ch.status;
-        if (ch.status == 'R') id.old_path = tables_.Path(ch.old_path);
-        id.path = tables_.Path(ch.path);
-        changes_.push_back(id);
-      }
+      AppendCountedChanges(tables_, cache_.commits[i].changes, changes_);
     }
     change_start_.push_back(changes_.size());
   }
