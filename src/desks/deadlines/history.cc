@@ -174,7 +174,12 @@ std::optional<Day> ParseDay(std::string_view text) {
     for (const char* f : formats) {
       std::istringstream in(head);
       date::year_month_day ymd;
+      // GCC 12 sees date::parse's unused seconds field as maybe uninitialized
+      // once inlined here (a false positive inside the library).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
       in >> date::parse(f, ymd);
+#pragma GCC diagnostic pop
       if (in.fail() || in.peek() != std::char_traits<char>::eof() || !ymd.ok()) continue;
       if (!PlausibleTimeTail(tail)) return std::nullopt;
       return Day(date::sys_days(ymd).time_since_epoch());
