@@ -174,7 +174,7 @@ run_wrk "nginx static 200 (again)" "http://127.0.0.1:$NGINX_PORT" static.lua
 # of ctodesk serve; nginx's master and worker) to CPU 1, so the load
 # generator does not share the server's core: this shows the server's own
 # tail. Skipped with PIN=0 or without taskset / a second CPU.
-if [[ ${PIN:-1} != 0 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); then
+if [[ ${PIN:-1} != 0 ]] && command -v taskset >/dev/null && (($(nproc --all) >= 2)); then
   pin_server() {  # CPUS
     taskset -a -pc "$1" "${PIDS[0]}" >/dev/null
     for p in $(cat "$TMP/nginx/nginx.pid") $(pgrep -P "$(cat "$TMP/nginx/nginx.pid")"); do
@@ -188,7 +188,7 @@ if [[ ${PIN:-1} != 0 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); t
   run_wrk "ctodesk /guard (pinned)" "http://127.0.0.1:$GUARD_PORT" guard.lua
   run_wrk "nginx static 200 (pinned, again)" "http://127.0.0.1:$NGINX_PORT" static.lua
   WRK_PREFIX=()
-  pin_server 0-$(($(nproc) - 1))
+  pin_server 0-$(($(nproc --all) - 1))
 fi
 echo
 curl -s "http://127.0.0.1:$GUARD_PORT/healthz"
