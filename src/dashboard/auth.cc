@@ -1,4 +1,5 @@
 #include "dashboard/auth.h"
+#include "core/hex.h"
 
 #include <charconv>
 #include <vector>
@@ -17,17 +18,6 @@ constexpr int kLogN = 15;
 constexpr int kR = 8;
 constexpr int kP = 1;
 constexpr size_t kHashBytes = 32;
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 15];
-  }
-  return out;
-}
 
 bool Unhex(std::string_view hex, std::vector<unsigned char>& out) {
   if (hex.size() % 2 != 0) return false;

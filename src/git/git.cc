@@ -3,6 +3,7 @@
 // scoring), while all we need is "which entries have a new id", which tree ids
 // answer without touching any blob.
 #include "git/git.h"
+#include "core/hex.h"
 
 #include <git2.h>
 
@@ -105,15 +106,7 @@ Result<TreePtr> HeadTree(git_repository* repo) {
 
 }  // namespace
 
-std::string ObjectId::Hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(40, '0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    s[2 * i] = kDigits[bytes[i] >> 4];
-    s[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return s;
-}
+std::string ObjectId::Hex() const { return ctodesk::Hex(bytes.data(), bytes.size()); }
 
 std::optional<ObjectId> ObjectId::FromHex(std::string_view hex) {
   if (hex.size() != 40) return std::nullopt;

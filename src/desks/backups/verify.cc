@@ -8,6 +8,7 @@
 // Hashes go through OpenSSL EVP, which uses the CPU's SHA extensions where
 // there are any.
 #include "desks/backups/verify.h"
+#include "core/hex.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -296,16 +297,6 @@ class Hasher {
   virtual void Update(const void* data, size_t size) = 0;
   virtual std::string HexDigest() = 0;
 };
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string hex(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    hex[2 * i] = kDigits[bytes[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return hex;
-}
 
 class EvpHasher final : public Hasher {
  public:

@@ -1,4 +1,5 @@
 #include "desks/keys/audit.h"
+#include "core/hex.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -68,17 +69,6 @@ Result<ChainVerdict> VerifyAuditChain(Store& store) {
 }
 
 namespace {
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 15]);
-  }
-  return out;
-}
 
 constexpr const char* kAnchorNs = "keys";
 constexpr const char* kAnchorKey = "audit_anchor";

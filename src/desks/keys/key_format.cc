@@ -1,4 +1,5 @@
 #include "desks/keys/key_format.h"
+#include "core/hex.h"
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -83,11 +84,7 @@ bool LooksLikeOurKey(std::string_view text, std::string_view prefix) {
 void HashKeyInto(std::string_view plain_key, std::array<char, 64>& hex) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(plain_key.data()), plain_key.size(), digest.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < digest.size(); ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 15];
-  }
+  HexInto(digest.data(), digest.size(), hex.data());
 }
 
 std::string HashKey(std::string_view plain_key) {
@@ -108,8 +105,7 @@ Result<std::string> NewKeyId() {
   if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
     return Fail(Error::Internal("the CSPRNG (RAND_bytes) failed"));
   }
-  std::string id = "key_";
-  for (unsigned char b : buf) id += fmt::format("{:02x}", b);
+  std::string id = "key_" + Hex(buf.data(), buf.size());
   return id;
 }
 
