@@ -112,17 +112,13 @@ class MemoryStore final : public Store {
     return {};
   }
 
-  Result<AuditEntry> SaveKey(const KeyRecord& key, const AuditEntry& why) override {
-    keys_[key.id] = key;
-    ++generation_;
-    return AppendAudit(why);
-  }
-
   Result<std::vector<AuditEntry>> SaveKeys(
       const std::vector<std::pair<KeyRecord, AuditEntry>>& changes) override {
     std::vector<AuditEntry> out;
     for (const auto& [key, why] : changes) {
-      auto e = SaveKey(key, why);
+      keys_[key.id] = key;
+      ++generation_;
+      auto e = AppendAudit(why);
       if (!e) return Fail(e.error());  // cannot happen in memory: nothing to roll back
       out.push_back(std::move(*e));
     }

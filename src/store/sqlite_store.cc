@@ -642,12 +642,6 @@ class SqliteStore final : public Store {
     return e;
   }
 
-  Result<AuditEntry> SaveKey(const KeyRecord& k, const AuditEntry& why) override {
-    auto r = SaveKeys({{k, why}});
-    if (!r) return Fail(r.error());
-    return std::move(r->front());
-  }
-
   Result<std::vector<AuditEntry>> SaveKeys(
       const std::vector<std::pair<KeyRecord, AuditEntry>>& changes) override {
     if (auto r = Exec("BEGIN IMMEDIATE"); !r) return Fail(r.error());

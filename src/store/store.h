@@ -221,14 +221,17 @@ class Store {
   virtual Result<void> PutState(std::string_view ns, std::string_view key, std::string_view value) = 0;
 
   // --- key registry, usage, audit (the keys desk and the guard) ---
-  // Inserts or replaces a key by id and appends `why` to the audit trail, in
-  // one transaction. Returns the audit entry as stored (seq, hashes set).
-  virtual Result<AuditEntry> SaveKey(const KeyRecord& key, const AuditEntry& why) = 0;
-  // Several keys with their audit entries in one transaction: all or none
-  // (a rotation must never leave new keys nobody received). Returns the
-  // entries as stored, in order.
+  // Inserts or replaces keys by id, each with its audit entry, in one
+  // transaction: all or none (a rotation must never leave new keys nobody
+  // received). Returns the entries as stored (seq, hashes set), in order.
   virtual Result<std::vector<AuditEntry>> SaveKeys(
       const std::vector<std::pair<KeyRecord, AuditEntry>>& changes) = 0;
+  // One key and its audit entry: SaveKeys of one.
+  Result<AuditEntry> SaveKey(const KeyRecord& key, const AuditEntry& why) {
+    auto saved = SaveKeys({{key, why}});
+    if (!saved) return Fail(saved.error());
+    return std::move(saved->front());
+  }
   virtual Result<std::optional<KeyRecord>> GetKey(std::string_view id) = 0;
   // The key whose stored hash equals `hash` (hex SHA-256); the match is
   // confirmed with a constant-time comparison.
