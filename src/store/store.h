@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <cstddef>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -86,6 +87,26 @@ struct UsageEvent {
   std::string user_agent;
   std::string source;  // "guard" or the log file's name
 };
+
+// Writes an event into events[count] and counts it, reusing that slot's
+// strings' memory when the vector already has it: a batch vector kept from
+// one flush to the next then allocates nothing per event (the guard and
+// `keys ingest` both fill their batches this way).
+inline void PutUsageEvent(std::vector<UsageEvent>& events, std::size_t& count, std::string_view key_id,
+                          std::int64_t at_ms, std::string_view ip, std::string_view method,
+                          std::string_view path, int status, std::string_view user_agent,
+                          std::string_view source) {
+  if (count == events.size()) events.emplace_back();
+  UsageEvent& e = events[count++];
+  e.key_id.assign(key_id);
+  e.at_ms = at_ms;
+  e.ip.assign(ip);
+  e.method.assign(method);
+  e.path.assign(path);
+  e.status = status;
+  e.user_agent.assign(user_agent);
+  e.source.assign(source);
+}
 
 // One entry of the append-only, hash-chained audit trail. `seq` starts at 1
 // and has no gaps; `hash` = AuditEntryHash(entry) covers every other field,

@@ -201,16 +201,8 @@ GuardResponse Guard::Check(const GuardRequest& req) {
       queue_cv_.notify_one();
       queue_space_.wait(lock, [&] { return queued_ < options_.max_queued_events || stopping_; });
     }
-    if (queued_ == events_.size()) events_.emplace_back();
-    UsageEvent& e = events_[queued_++];  // a slot's strings keep their memory
-    e.key_id.assign(k.id);
-    e.at_ms = now_ms;
-    e.ip.assign(req.remote_ip);
-    e.method.assign(req.original_method);
-    e.path.assign(path);
-    e.status = status;
-    e.user_agent.assign(req.user_agent);
-    e.source.assign("guard");
+    PutUsageEvent(events_, queued_, k.id, now_ms, req.remote_ip, req.original_method, path, status,
+                  req.user_agent, "guard");
     if (queued_ == options_.flush_events) {
       lock.unlock();
       queue_cv_.notify_one();

@@ -220,16 +220,8 @@ Result<IngestReport> IngestLog(Store& store, const Settings& settings,
         report.trips.push_back({*id, d, rec->event.at_ms});
       }
     }
-    if (filled == batch.size()) batch.emplace_back();
-    UsageEvent& out = batch[filled++];
-    out.key_id.assign(*id);
-    out.at_ms = rec->event.at_ms;
-    out.ip.assign(rec->event.ip);
-    out.method.assign(rec->event.method);
-    out.path.assign(rec->event.path);
-    out.status = rec->event.status;
-    out.user_agent.assign(rec->event.user_agent);
-    out.source.assign(source);
+    const UsageEvent& e = rec->event;
+    PutUsageEvent(batch, filled, *id, e.at_ms, e.ip, e.method, e.path, e.status, e.user_agent, source);
     if (filled >= kBatch) return flush();
     return {};
   };
