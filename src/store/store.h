@@ -9,12 +9,12 @@
 // thread-safe: use one Store from one thread at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-#include <cstddef>
 #include <string_view>
 #include <utility>
 #include <vector>
