@@ -60,13 +60,8 @@ incidents::Context MakeContext(Session& s) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return Fail(Error::Io(fmt::format("{}: cannot create: {}", dir.string(), ec.message())));
-    const std::filesystem::path pending = dir / "new-keys.csv.pending";
-    mode_t old_mask = umask(077);
-    auto w = WriteFileAtomically(pending.string(), keys::RotationCsv(rotations));
-    umask(old_mask);
-    std::filesystem::permissions(pending, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                 ec);
-    return w;
+    return WriteFileAtomically((dir / "new-keys.csv.pending").string(), keys::RotationCsv(rotations),
+                               /*owner_only=*/true);
   };
   // Without [incidents] objects, the keys desk's object patterns say what an object is.
   if (ctx.settings.objects.empty()) {

@@ -210,13 +210,8 @@ int RunRotate(const KeysArgs& a) {
   const std::filesystem::path csv_pending = csv.string() + ".pending";
   const std::filesystem::path json_pending = json.string() + ".pending";
   auto write_handover = [&](const std::vector<keys::Rotation>& rotations) -> Result<void> {
-    mode_t old_mask = umask(077);  // the files hold the new keys: owner-only
-    auto w = WriteFileAtomically(csv_pending.string(), keys::RotationCsv(rotations));
-    if (w) w = WriteFileAtomically(json_pending.string(), keys::RotationJson(rotations));
-    umask(old_mask);
-    const auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
-    std::filesystem::permissions(csv_pending, owner_only, ec);
-    std::filesystem::permissions(json_pending, owner_only, ec);
+    auto w = WriteFileAtomically(csv_pending.string(), keys::RotationCsv(rotations), /*owner_only=*/true);
+    if (w) w = WriteFileAtomically(json_pending.string(), keys::RotationJson(rotations), /*owner_only=*/true);
     return w;
   };
   auto rotated = keys::RotateKeys(*session->store, req, now, write_handover);
