@@ -1,7 +1,6 @@
 // `ctodesk incident open|resume|list|show|close`: the incident procedures
 // (desks/incidents/procedure.h). A rotation's new keys are written once to a
 // private hand-over file (0600) like `keys rotate`, never into the record.
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,6 @@
 // `ctodesk keys ...`: flag parsing and one library call each (desks/keys/).
 // The plain key is printed once, by `keys issue`; `keys rotate` writes the new
 // keys to private files (0600) for handing over, and prints only ids.
-#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>

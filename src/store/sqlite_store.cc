@@ -188,20 +188,11 @@ constexpr const char* kMigrations[] = {
     // repeat on every event (key id, method, user agent, source) are stored
     // once in usage_strings. `seq` numbers events in arrival order (what
     // key_usage's rowid did) so ties keep their order; usage_seq holds the
-    // next one. key_usage's rows are moved across by ConvertLegacyUsage right
-    // after this SQL; the table stays, empty, so a store whose version number
-    // was set back (as tests that rebuild an older schema do) still upgrades.
+    // next one. key_usage (migration 3) has its rows moved across by
+    // ConvertLegacyUsage right after this SQL; the table stays, empty, so a
+    // store whose version number was set back (as tests that rebuild an
+    // older schema do) still upgrades.
     R"sql(
-    CREATE TABLE IF NOT EXISTS key_usage (
-      key_id TEXT NOT NULL,
-      at_ms INTEGER NOT NULL,
-      ip TEXT NOT NULL,
-      method TEXT NOT NULL,
-      path TEXT NOT NULL,
-      status INTEGER NOT NULL,
-      user_agent TEXT NOT NULL,
-      source TEXT NOT NULL
-    );
     CREATE TABLE IF NOT EXISTS usage_strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
     CREATE TABLE IF NOT EXISTS usage_blocks (
       id INTEGER PRIMARY KEY,

@@ -66,9 +66,7 @@ void DistinctCounter::ToSketch() {
 }
 
 void DistinctCounter::AddToSketch(std::uint64_t fingerprint) {
-  // XXH3 output is already uniform; remix anyway so a fingerprint made
-  // elsewhere cannot bias the registers.
-  const std::uint64_t h = XXH3_64bits(&fingerprint, sizeof fingerprint);
+  const std::uint64_t h = fingerprint;  // XXH3 output: uniform already
   const std::size_t index = static_cast<std::size_t>(h >> (64 - kPrecision));
   const std::uint64_t rest = (h << kPrecision) | (std::uint64_t{1} << (kPrecision - 1));
   const auto rank = static_cast<std::uint8_t>(std::countl_zero(rest) + 1);

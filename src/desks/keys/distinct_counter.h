@@ -1,7 +1,8 @@
 // How many distinct objects a key fetched this hour, counted on the guard's
 // hot path without an allocation per request.
 //
-// Objects are 64-bit fingerprints (XXH3 of the pattern and the id). Up to
+// Objects are 64-bit fingerprints (XXH3 of the pattern and the id: uniform,
+// so the sketch uses their bits directly). Up to
 // `kExactCap` of them are kept in an open-addressing table: the count is exact
 // (two different objects share a fingerprint with odds of about n²/2⁶⁵, and a
 // collision can only undercount). Past that the counter turns into a
