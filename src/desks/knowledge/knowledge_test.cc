@@ -109,6 +109,17 @@ struct Harness {
   Settings settings;
 };
 
+// Every commit a walk from `head` hands over, in order.
+std::vector<git::HistoryCommit> WalkAll(git::History& history, const git::ObjectId& head,
+                                        const git::HistoryWalkOptions& options,
+                                        std::vector<std::string>* warnings = nullptr) {
+  std::vector<git::HistoryCommit> commits;
+  auto s = history.Walk(head, options, [&](git::HistoryCommit&& c) { commits.push_back(std::move(c)); });
+  EXPECT_TRUE(s.has_value());
+  if (s && warnings) *warnings = s->warnings;
+  return commits;
+}
+
 const FileKnowledge* FileOf(const RepoKnowledge& k, const std::string& path) {
   for (const FileKnowledge& f : k.files) {
     if (f.path == path) return &f;
@@ -253,12 +264,7 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   auto walk = [&](int threads) {
     git::HistoryWalkOptions o;
     o.threads = threads;
-    std::vector<git::HistoryCommit> commits;
-    auto s = (*history)->Walk(*head, o, [&](git::HistoryCommit&& c) {
-      commits.push_back(std::move(c));
-    });
-    EXPECT_TRUE(s.has_value());
-    return commits;
+    return WalkAll(**history, *head, o);
   };
   std::vector<git::HistoryCommit> one = walk(1), three = walk(3);
   ASSERT_EQ(one.size(), 15u);
@@ -327,12 +333,9 @@ TEST(KnowledgeRepoTest, InexactRenamesPairAsLibgit2AndGit) {
   auto walk = [&](bool libgit2) {
     git::HistoryWalkOptions o;
     o.libgit2_renames = libgit2;
-    std::vector<git::HistoryCommit> commits;
-    auto s = (*history)->Walk(*head, o, [&](git::HistoryCommit&& c) {
-      commits.push_back(std::move(c));
-    });
-    EXPECT_TRUE(s.has_value());
-    EXPECT_TRUE(s->warnings.empty());
+    std::vector<std::string> warnings;
+    auto commits = WalkAll(**history, *head, o, &warnings);
+    EXPECT_TRUE(warnings.empty());
     return commits;
   };
   std::vector<git::HistoryCommit> ours = walk(false), theirs = walk(true);
