@@ -109,6 +109,42 @@ struct Harness {
   Settings settings;
 };
 
+// Each commit's changes as "A\tpath" or "R\told\tnew" lines, sorted: from
+// `git log --name-status --format='C %H'` output, or from a walk's commits.
+using ChangeLines = std::map<std::string, std::vector<std::string>>;
+
+ChangeLines ChangesOfGitLog(const std::string& log) {
+  ChangeLines out;
+  std::string current;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    if (line.rfind("C ", 0) == 0) {
+      current = line.substr(2);
+      out[current];
+      continue;
+    }
+    // "R100\told\tnew" -> "R\told\tnew"
+    if (line[0] == 'R' || line[0] == 'C') line = line[0] + line.substr(line.find('\t'));
+    out[current].push_back(line);
+  }
+  for (auto& [id, lines] : out) std::sort(lines.begin(), lines.end());
+  return out;
+}
+
+ChangeLines ChangesOfWalk(const std::vector<git::HistoryCommit>& commits) {
+  ChangeLines out;
+  for (const git::HistoryCommit& c : commits) {
+    auto& lines = out[c.id.Hex()];
+    for (const auto& ch : c.changes) {
+      lines.push_back(ch.status == 'R' ? fmt::format("R\t{}\t{}", ch.old_path, ch.path)
+                                       : fmt::format("{}\t{}", ch.status, ch.path));
+    }
+    std::sort(lines.begin(), lines.end());
+  }
+  return out;
+}
+
 // Every commit a walk from `head` hands over, in order.
 std::vector<git::HistoryCommit> WalkAll(git::History& history, const git::ObjectId& head,
                                         const git::HistoryWalkOptions& options,
@@ -223,41 +259,19 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
 
   std::string log = Capture(fmt::format(
       "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
-  std::map<std::string, std::vector<std::string>> want;
-  std::string current;
-  std::istringstream in(log);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    if (line.rfind("C ", 0) == 0) {
-      current = line.substr(2);
-      want[current];
-      continue;
-    }
-    // "R100\told\tnew" -> "R\told\tnew"
-    if (line[0] == 'R' || line[0] == 'C') line = line[0] + line.substr(line.find('\t'));
-    want[current].push_back(line);
-  }
   auto history = git::History::Open(r.dir());
   ASSERT_TRUE(history.has_value());
   auto head = (*history)->Resolve("HEAD");
   ASSERT_TRUE(head.has_value());
-  std::map<std::string, std::vector<std::string>> got;
-  auto stats = (*history)->Walk(*head, {}, [&](git::HistoryCommit&& c) {
-    auto& lines = got[c.id.Hex()];
-    for (const auto& ch : c.changes) {
-      lines.push_back(ch.status == 'R' ? fmt::format("R\t{}\t{}", ch.old_path, ch.path)
-                                       : fmt::format("{}\t{}", ch.status, ch.path));
-    }
-  });
+  std::vector<git::HistoryCommit> walked;
+  auto stats = (*history)->Walk(*head, {}, [&](git::HistoryCommit&& c) { walked.push_back(std::move(c)); });
   ASSERT_TRUE(stats.has_value());
   EXPECT_TRUE(stats->warnings.empty());
   EXPECT_EQ(stats->commits, 15);
   EXPECT_NE(log.find("T\tlink"), std::string::npos) << log;
   EXPECT_NE(log.find("\tdup2.txt\tz2.txt"), std::string::npos) << log;
   EXPECT_NE(log.find("\tz1.txt\tmoved.txt"), std::string::npos) << log;
-  for (auto& [id, lines] : want) std::sort(lines.begin(), lines.end());
-  for (auto& [id, lines] : got) std::sort(lines.begin(), lines.end());
-  EXPECT_EQ(got, want);
+  EXPECT_EQ(ChangesOfWalk(walked), ChangesOfGitLog(log));
 
   // Several threads give the same commits, in the same order, with the same
   // changes as one.
@@ -350,29 +364,7 @@ TEST(KnowledgeRepoTest, InexactRenamesPairAsLibgit2AndGit) {
 
   std::string log = Capture(fmt::format(
       "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
-  std::map<std::string, std::vector<std::string>> want, got;
-  std::string current;
-  std::istringstream in(log);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    if (line.rfind("C ", 0) == 0) {
-      current = line.substr(2);
-      want[current];
-      continue;
-    }
-    if (line[0] == 'R') line = line[0] + line.substr(line.find('\t'));
-    want[current].push_back(line);
-  }
-  for (const auto& c : ours) {
-    auto& lines = got[c.id.Hex()];
-    for (const auto& ch : c.changes) {
-      lines.push_back(ch.status == 'R' ? fmt::format("R\t{}\t{}", ch.old_path, ch.path)
-                                       : fmt::format("{}\t{}", ch.status, ch.path));
-    }
-  }
-  for (auto& [id, lines] : want) std::sort(lines.begin(), lines.end());
-  for (auto& [id, lines] : got) std::sort(lines.begin(), lines.end());
-  EXPECT_EQ(got, want);
+  EXPECT_EQ(ChangesOfWalk(ours), ChangesOfGitLog(log));
 }
 
 TEST(KnowledgeRepoTest, TruckFactorOne) {
