@@ -22,11 +22,14 @@
 #include "git/similarity.h"
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ctodesk::git {
 
@@ -68,9 +71,9 @@ Result<TreePtr> CommitTree(git_repository* repo, const ObjectId& commit, const s
   return TreePtr(t);
 }
 
-// The trees one commit's side of the comparison read, kept for the next
-// commit, whose parent side is usually the same trees (a walk reads each
-// commit after its parent): each big tree is then read once, not twice.
+// The trees one commit's comparison read (both sides), kept for the next
+// commit, which usually shares one side (a worker compares a commit and then
+// its parent): each big tree is then read once, not twice.
 // Looked up by id through a map: a commit that moves a large folder reads
 // thousands of trees, and a linear search made that quadratic.
 struct TreeMemo {
@@ -186,8 +189,10 @@ void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now
       std::string path = prefix + name;
       TreePtr a = memo.Take(git_tree_entry_id(p));
       if (!a) a = lookup(git_tree_entry_id(p), path);
-      TreePtr b = lookup(git_tree_entry_id(e), path);
+      TreePtr b = memo.Take(git_tree_entry_id(e));
+      if (!b) b = lookup(git_tree_entry_id(e), path);
       if (b) DiffTrees(repo, a.get(), b.get(), path + "/", memo, out, add_del, warnings);
+      memo.Keep(std::move(a));
       memo.Keep(std::move(b));
     } else if (type == GIT_OBJECT_BLOB && git_tree_entry_type(p) == GIT_OBJECT_BLOB) {
       bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
@@ -544,53 +549,70 @@ bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
   return true;
 }
 
-// One commit: its author, parents and name-status changes, read through
-// `repo` (one handle per thread). Warnings go to `warnings`; false when the
-// commit itself cannot be read (it is then left out, as before).
-bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup,
-                SimilarityMetric& metric, TreeMemo& memo, HistoryCommit& out,
-                std::vector<std::string>& warnings) {
-  memo.NextCommit();
-  out.id = FromGit(&oid);
+// One commit of a walk: read by the discovery (its author, parents and tree),
+// then its tree compared with its parent's by a worker.
+struct WalkEntry {
+  HistoryCommit commit;
+  git_oid tree{};
+  git_oid parent_tree{};
+  // kNone: a root commit, or a merge (no changes of its own); kMissing: its
+  // parent could not be read, so its files count as added.
+  enum class Base : char { kNone, kParent, kMissing } base = Base::kNone;
+  std::vector<std::string> warnings;
+};
+
+// Reads one commit's author, times, parents and tree id into `e`; false,
+// with a warning, when the commit cannot be read.
+bool ReadCommitHead(git_repository* repo, const git_oid& oid, WalkEntry& e,
+                    std::vector<std::string>& warnings) {
+  e.commit.id = FromGit(&oid);
   git_commit* c = nullptr;
   if (git_commit_lookup(&c, repo, &oid) != 0) {
-    warnings.push_back(fmt::format("commit {} unreadable: {}", out.id.Hex(), LastError()));
+    warnings.push_back(fmt::format("commit {} unreadable: {}", e.commit.id.Hex(), LastError()));
     return false;
   }
   CommitPtr commit(c);
   const git_signature* author = git_commit_author(c);
-  out.author_name = author != nullptr && author->name != nullptr ? author->name : "";
-  out.author_email = author != nullptr && author->email != nullptr ? author->email : "";
-  out.author_time = author != nullptr ? author->when.time : 0;
-  out.commit_time = git_commit_time(c);
+  e.commit.author_name = author != nullptr && author->name != nullptr ? author->name : "";
+  e.commit.author_email = author != nullptr && author->email != nullptr ? author->email : "";
+  e.commit.author_time = author != nullptr ? author->when.time : 0;
+  e.commit.commit_time = git_commit_time(c);
   unsigned parents = git_commit_parentcount(c);
   for (unsigned i = 0; i < parents; ++i)
-    out.parents.push_back(FromGit(git_commit_parent_id(c, i)));
-  if (parents > 1) return true;  // a merge: listed, no changes of its own
-  git_tree* t = nullptr;
-  if (git_commit_tree(&t, c) != 0) {
-    warnings.push_back(fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
-    return true;
+    e.commit.parents.push_back(FromGit(git_commit_parent_id(c, i)));
+  e.tree = *git_commit_tree_id(c);
+  return true;
+}
+
+// The name-status changes of a non-merge commit, read through `repo` (one
+// handle per thread): its tree against its parent's.
+void CompareTrees(git_repository* repo, const WalkSetup& setup, SimilarityMetric& metric,
+                  TreeMemo& memo, WalkEntry& e) {
+  if (e.commit.parents.size() > 1) return;  // a merge: listed, no changes of its own
+  memo.NextCommit();
+  HistoryCommit& out = e.commit;
+  auto tree_of = [&](const git_oid& id) {
+    TreePtr t = memo.Take(&id);
+    git_tree* raw = nullptr;
+    if (!t && git_tree_lookup(&raw, repo, &id) == 0) t.reset(raw);
+    return t;
+  };
+  TreePtr tree = tree_of(e.tree);
+  if (!tree) {
+    e.warnings.push_back(
+        fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
+    return;
   }
-  TreePtr tree(t);
   TreePtr parent_tree;
-  if (parents == 1) {
+  if (e.base == WalkEntry::Base::kParent) parent_tree = tree_of(e.parent_tree);
+  if (e.base == WalkEntry::Base::kMissing || (e.base == WalkEntry::Base::kParent && !parent_tree)) {
     // In a shallow clone the parent of the oldest commit is absent; git then
     // shows that commit as adding everything, and so do we.
-    git_commit* p = nullptr;
-    git_tree* pt = nullptr;
-    if (git_commit_parent(&p, c, 0) == 0) {
-      CommitPtr parent(p);
-      parent_tree = memo.Take(git_commit_tree_id(p));
-      if (!parent_tree && git_commit_tree(&pt, p) == 0) parent_tree.reset(pt);
-    }
-    if (!parent_tree) {
-      warnings.push_back(fmt::format("commit {}: parent {} unreadable; its files count as added",
+    e.warnings.push_back(fmt::format("commit {}: parent {} unreadable; its files count as added",
                                      out.id.Hex(), out.parents[0].Hex()));
-    }
   }
   std::vector<AddDel> add_del;
-  DiffTrees(repo, parent_tree.get(), tree.get(), "", memo, out.changes, add_del, warnings);
+  DiffTrees(repo, parent_tree.get(), tree.get(), "", memo, out.changes, add_del, e.warnings);
   bool adds = false, deletes = false;
   for (const NameStatus& ns : out.changes) {
     adds = adds || ns.status == 'A';
@@ -605,12 +627,47 @@ bool ReadCommit(git_repository* repo, const git_oid& oid, const WalkSetup& setup
     std::vector<NameStatus> paired;
     metric.NewDiff();
     if (RenameDiff(repo, parent_tree.get(), tree.get(), out.id, setup.diff_opts, setup.find_opts,
-                   paired, warnings)) {
+                   paired, e.warnings)) {
       out.changes = std::move(paired);
     }
   }
+  // Either side may be the next commit's other side (the discovery goes
+  // from children to parents; a merge's side branch joins in between).
   memo.Keep(std::move(tree));
-  return true;
+  memo.Keep(std::move(parent_tree));
+}
+
+// The order commits are handed out in: parents before children, as a
+// depth-first walk from `tip` that follows first parents first and lists a
+// commit once all its parents are listed. Depends only on the commits and
+// their parents, never on the threads that read them.
+std::vector<std::size_t> ParentsFirst(const std::vector<WalkEntry*>& entries, const ObjectId& tip) {
+  std::unordered_map<ObjectId, std::size_t, ObjectIdHash> index;
+  index.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) index.emplace(entries[i]->commit.id, i);
+  std::vector<std::size_t> order;
+  order.reserve(entries.size());
+  std::vector<char> seen(entries.size(), 0);
+  std::vector<std::pair<std::size_t, std::size_t>> stack;  // entry, its next parent to visit
+  if (auto it = index.find(tip); it != index.end()) {
+    seen[it->second] = 1;
+    stack.emplace_back(it->second, 0);
+  }
+  while (!stack.empty()) {
+    auto& [at, next_parent] = stack.back();
+    const std::vector<ObjectId>& parents = entries[at]->commit.parents;
+    if (next_parent < parents.size()) {
+      auto it = index.find(parents[next_parent++]);
+      if (it != index.end() && !seen[it->second]) {
+        seen[it->second] = 1;
+        stack.emplace_back(it->second, 0);
+      }
+      continue;
+    }
+    order.push_back(at);
+    stack.pop_back();
+  }
+  return order;
 }
 
 // The CPUs this process may run on (its affinity mask: a session pinned to
@@ -627,9 +684,51 @@ std::size_t UsableCpus() {
 // Walks of fewer commits stay on the calling thread (an incremental run
 // reads a handful; a second repository handle would cost more).
 constexpr std::size_t kParallelMinCommits = 1000;
-// Threads take up to this many consecutive commits at a time: neighbours
-// share most trees, so each handle's object cache keeps serving them.
+// Workers take this many consecutive commits at a time: neighbours share
+// most trees, so each worker's tree memo and object cache keep serving them.
 constexpr std::size_t kBatch = 64;
+
+// Commits discovered and not yet compared, handed from the discovery (the
+// calling thread) to the workers in batches; compared batches come back.
+class WalkQueue {
+ public:
+  void Push(std::vector<WalkEntry> batch) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      todo_.push_back(std::move(batch));
+    }
+    ready_.notify_one();
+  }
+  void Close() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+  // The next batch to compare; false once the queue is closed and empty.
+  bool Pop(std::vector<WalkEntry>& batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [&] { return !todo_.empty() || closed_; });
+    if (todo_.empty()) return false;
+    batch = std::move(todo_.front());
+    todo_.pop_front();
+    return true;
+  }
+  void Done(std::vector<WalkEntry> batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.push_back(std::move(batch));
+  }
+  // Every compared batch; call once the workers are joined.
+  std::vector<std::vector<WalkEntry>>& done() { return done_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::vector<WalkEntry>> todo_;
+  std::vector<std::vector<WalkEntry>> done_;
+  bool closed_ = false;
+};
 
 }  // namespace
 
@@ -637,20 +736,43 @@ Result<HistoryWalkStats> History::Walk(
     const ObjectId& tip, const HistoryWalkOptions& options,
     const std::function<void(HistoryCommit&&)>& on_commit) const {
   HistoryWalkStats stats;
-  git_revwalk* w = nullptr;
-  if (git_revwalk_new(&w, repo_) != 0) {
-    return Fail(Error::Io(fmt::format("{}: cannot walk history: {}", path_.string(), LastError())));
-  }
-  WalkPtr walk(w);
-  git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
   git_oid tip_oid = ToGit(tip);
-  if (git_revwalk_push(w, &tip_oid) != 0) {
-    return Fail(Error::Io(
-        fmt::format("{}: cannot walk from {}: {}", path_.string(), tip.Hex(), LastError())));
+  {
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo_, &tip_oid) != 0) {
+      return Fail(Error::Io(
+          fmt::format("{}: cannot walk from {}: {}", path_.string(), tip.Hex(), LastError())));
+    }
+    git_commit_free(c);
   }
-  for (const ObjectId& h : options.hide) {
-    git_oid oid = ToGit(h);
-    git_revwalk_hide(w, &oid);  // a commit that no longer exists hides nothing
+  // With commits to hide, libgit2's walk says which commits are left (it
+  // knows how far back to go to prove a commit hidden); without, every
+  // ancestor of the tip is walked and the discovery below finds them itself.
+  std::optional<std::unordered_set<ObjectId, ObjectIdHash>> wanted;
+  if (!options.hide.empty()) {
+    git_revwalk* w = nullptr;
+    if (git_revwalk_new(&w, repo_) != 0) {
+      return Fail(Error::Io(fmt::format("{}: cannot walk history: {}", path_.string(), LastError())));
+    }
+    WalkPtr walk(w);
+    if (git_revwalk_push(w, &tip_oid) != 0) {
+      return Fail(Error::Io(
+          fmt::format("{}: cannot walk from {}: {}", path_.string(), tip.Hex(), LastError())));
+    }
+    for (const ObjectId& h : options.hide) {
+      git_oid oid = ToGit(h);
+      git_revwalk_hide(w, &oid);  // a commit that no longer exists hides nothing
+    }
+    wanted.emplace();
+    for (git_oid oid;;) {
+      int rc = git_revwalk_next(&oid, w);
+      if (rc == GIT_ITEROVER) break;
+      if (rc != 0) {
+        stats.warnings.push_back(fmt::format("history walk stopped early: {}", LastError()));
+        break;
+      }
+      wanted->insert(FromGit(&oid));
+    }
   }
 
   WalkSetup setup;
@@ -662,70 +784,113 @@ Result<HistoryWalkStats> History::Walk(
   setup.rename_limit = setup.find_opts.rename_limit;
   setup.libgit2_renames = options.libgit2_renames;
 
-  // The commits first (the topological order needs the whole walk anyway),
-  // then their trees compared, on several threads when there are many.
-  std::vector<git_oid> oids;
-  git_oid oid;
-  while (true) {
-    int rc = git_revwalk_next(&oid, w);
-    if (rc == GIT_ITEROVER) break;
-    if (rc != 0) {
-      stats.warnings.push_back(fmt::format("history walk stopped early: {}", LastError()));
-      break;
-    }
-    oids.push_back(oid);
-  }
-  walk.reset();
-  const std::size_t n = oids.size();
-
-  std::size_t threads = options.threads > 0
-                            ? static_cast<std::size_t>(options.threads)
-                            : (n >= kParallelMinCommits ? std::clamp<std::size_t>(UsableCpus(), 1, 4)
-                                                        : 1);
-  threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(1, n));
-  const std::size_t batch = std::clamp<std::size_t>(n / (threads * 8), 1, kBatch);
-  // Each extra thread reads through its own repository handle (libgit2
-  // objects belong to one handle; handles may live on different threads).
-  std::vector<git_repository*> handles{repo_};
-  for (std::size_t t = 1; t < threads; ++t) {
-    git_repository* r = nullptr;
-    if (git_repository_open_ext(&r, path_.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
-      break;  // fewer threads, same result
-    handles.push_back(r);
-  }
-
-  std::vector<HistoryCommit> commits(n);
-  std::vector<std::vector<std::string>> warnings(n);
-  std::vector<char> readable(n, 0);
-  std::atomic<std::size_t> next{0};
+  // Workers compare trees while this thread discovers commits; each extra
+  // worker reads through its own repository handle (libgit2 objects belong
+  // to one handle; handles may live on different threads). They start at
+  // once when options.threads asks for some, else once the walk proves long.
+  const bool forced = options.threads > 0;
+  const std::size_t threads = forced ? static_cast<std::size_t>(options.threads)
+                                     : std::clamp<std::size_t>(UsableCpus(), 1, 4);
+  const std::size_t batch_size = forced ? 4 : kBatch;
+  WalkQueue queue;
   auto work = [&](git_repository* repo) {
     TreeMemo memo;
     // libgit2's similarity scores, computed faster (similarity.h); one per
-    // thread, as it remembers scores.
+    // worker, as it remembers scores.
     SimilarityMetric metric;
     WalkSetup mine = setup;
     mine.find_opts.metric = metric.metric();
-    while (true) {
-      std::size_t from = next.fetch_add(batch);
-      if (from >= n) return;
-      for (std::size_t i = from; i < std::min(n, from + batch); ++i)
-        readable[i] = ReadCommit(repo, oids[i], mine, metric, memo, commits[i], warnings[i]) ? 1 : 0;
+    for (std::vector<WalkEntry> batch; queue.Pop(batch);) {
+      for (WalkEntry& e : batch) CompareTrees(repo, mine, metric, memo, e);
+      queue.Done(std::move(batch));
     }
   };
-  {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < handles.size(); ++t) pool.emplace_back(work, handles[t]);
-    work(repo_);
-    for (std::thread& t : pool) t.join();
-  }
-  for (std::size_t t = 1; t < handles.size(); ++t) git_repository_free(handles[t]);
+  std::vector<git_repository*> handles;
+  std::vector<std::thread> pool;
+  auto start_workers = [&] {
+    for (std::size_t t = 1; t < threads; ++t) {
+      git_repository* r = nullptr;
+      if (git_repository_open_ext(&r, path_.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0)
+        break;  // fewer threads, same result
+      handles.push_back(r);
+      pool.emplace_back(work, r);
+    }
+  };
+  if (forced) start_workers();
 
-  // Results in the walk's order, so the output does not depend on threads.
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::string& m : warnings[i]) stats.warnings.push_back(std::move(m));
-    if (!readable[i]) continue;
+  // Discovery: depth first from the tip, first parents first, so a commit's
+  // parent is usually read right after it and gives its tree to compare
+  // against. A commit waits in `building` until then.
+  std::unordered_map<ObjectId, git_oid, ObjectIdHash> tree_of;  // commits read so far
+  std::unordered_set<ObjectId, ObjectIdHash> visited;
+  std::vector<ObjectId> stack{tip};
+  std::vector<WalkEntry> building;
+  std::size_t resolved = 0;  // entries of `building` whose parent tree is known
+  std::size_t discovered = 0;
+  auto parent_tree = [&](WalkEntry& e) -> bool {  // false: not read yet
+    if (e.commit.parents.size() != 1) return true;
+    const ObjectId& p = e.commit.parents[0];
+    if (auto it = tree_of.find(p); it != tree_of.end()) {
+      e.base = WalkEntry::Base::kParent;
+      e.parent_tree = it->second;
+      return true;
+    }
+    if (!visited.count(p) && (!wanted || wanted->count(p))) return false;  // read next
+    // Hidden (already walked) or unreadable: read it here.
+    git_oid oid = ToGit(p);
+    git_commit* c = nullptr;
+    if (git_commit_lookup(&c, repo_, &oid) == 0) {
+      e.base = WalkEntry::Base::kParent;
+      e.parent_tree = *git_commit_tree_id(c);
+      tree_of.emplace(p, e.parent_tree);
+      git_commit_free(c);
+    } else {
+      e.base = WalkEntry::Base::kMissing;
+    }
+    return true;
+  };
+  auto flush = [&](bool all) {
+    while (resolved < building.size() && parent_tree(building[resolved])) ++resolved;
+    if (resolved >= batch_size || (all && resolved > 0)) {
+      std::vector<WalkEntry> rest(std::make_move_iterator(building.begin() + resolved),
+                                  std::make_move_iterator(building.end()));
+      building.resize(resolved);
+      queue.Push(std::move(building));
+      building = std::move(rest);
+      resolved = 0;
+    }
+  };
+  while (!stack.empty()) {
+    ObjectId id = stack.back();
+    stack.pop_back();
+    if (!visited.insert(id).second) continue;
+    git_oid oid = ToGit(id);
+    WalkEntry e;
+    if (ReadCommitHead(repo_, oid, e, stats.warnings)) {
+      tree_of.emplace(id, e.tree);
+      for (auto p = e.commit.parents.rbegin(); p != e.commit.parents.rend(); ++p) {
+        if (!visited.count(*p) && (!wanted || wanted->count(*p))) stack.push_back(*p);
+      }
+      building.push_back(std::move(e));
+      if (++discovered == kParallelMinCommits && !forced) start_workers();
+    }
+    flush(false);
+  }
+  while (!building.empty()) flush(true);
+  queue.Close();
+  work(repo_);
+  for (std::thread& t : pool) t.join();
+  for (git_repository* r : handles) git_repository_free(r);
+
+  // Handed over parents first, in an order that does not depend on threads.
+  std::vector<WalkEntry*> entries;
+  for (std::vector<WalkEntry>& b : queue.done())
+    for (WalkEntry& e : b) entries.push_back(&e);
+  for (std::size_t i : ParentsFirst(entries, tip)) {
+    WalkEntry& e = *entries[i];
+    for (std::string& m : e.warnings) stats.warnings.push_back(std::move(m));
     ++stats.commits;
-    on_commit(std::move(commits[i]));
+    on_commit(std::move(e.commit));
   }
   return stats;
 }

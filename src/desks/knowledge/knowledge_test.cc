@@ -11,9 +11,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/config.h"
@@ -288,6 +290,75 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
     EXPECT_EQ(three[i].parents, one[i].parents) << i;
     EXPECT_EQ(three[i].author_email, one[i].author_email) << i;
     EXPECT_EQ(three[i].changes, one[i].changes) << i;
+  }
+}
+
+// Parents always come before their children, whatever the threads; with
+// commits to hide, exactly the commits `git rev-list TIP --not HIDDEN` names
+// are walked (a side branch forked before the hidden commit and merged after
+// it included), and a walked commit whose parent is hidden still compares
+// against that parent's tree.
+TEST(KnowledgeRepoTest, WalkOrderAndHiddenCommits) {
+  Repo r;
+  BuildHand(r);
+  r.Git("checkout -q -b side HEAD~2");
+  r.Write("side.txt", "forked early\n");
+  r.Commit(DAN, "2026-01-07");
+  r.Write("side.txt", "forked early, changed\n");
+  r.Commit(DAN, "2026-01-08");
+  r.Git("checkout -q main");
+  r.Write("main.txt", "x\n");
+  r.Commit(CAT, "2026-01-09");
+  std::string hidden = Capture(fmt::format("git -C '{}' rev-parse HEAD", r.dir().string()));
+  hidden.erase(hidden.find_last_not_of('\n') + 1);
+  r.Git("merge -q --no-ff side -m merge", Repo::Env(DAN, "2026-01-10"));
+  r.Write("main.txt", "y\n");
+  r.Commit(BOB, "2026-01-11");
+
+  auto history = git::History::Open(r.dir());
+  ASSERT_TRUE(history.has_value());
+  auto head = (*history)->Resolve("HEAD");
+  ASSERT_TRUE(head.has_value());
+  auto parents_first = [](const std::vector<git::HistoryCommit>& walked) {
+    std::set<git::ObjectId> before;
+    for (const git::HistoryCommit& c : walked) {
+      for (const git::ObjectId& p : c.parents) {
+        if (std::any_of(walked.begin(), walked.end(), [&](const git::HistoryCommit& w) { return w.id == p; }) &&
+            !before.count(p))
+          return false;
+      }
+      before.insert(c.id);
+    }
+    return true;
+  };
+  for (int threads : {1, 2, 3}) {
+    git::HistoryWalkOptions o;
+    o.threads = threads;
+    std::vector<git::HistoryCommit> all = WalkAll(**history, *head, o);
+    EXPECT_EQ(all.size(), 11u) << threads;
+    EXPECT_TRUE(parents_first(all)) << threads;
+    EXPECT_EQ(all.back().id, *head) << threads;
+
+    o.hide = {*git::ObjectId::FromHex(hidden)};
+    std::vector<std::string> warnings;
+    std::vector<git::HistoryCommit> fresh = WalkAll(**history, *head, o, &warnings);
+    EXPECT_TRUE(warnings.empty()) << threads;
+    std::set<std::string> got, want;
+    for (const git::HistoryCommit& c : fresh) got.insert(c.id.Hex());
+    std::istringstream listed(Capture(fmt::format("git -C '{}' rev-list HEAD --not {}", r.dir().string(), hidden)));
+    for (std::string id; listed >> id;) want.insert(id);
+    EXPECT_EQ(got, want) << threads;
+    EXPECT_EQ(fresh.size(), 4u) << threads;  // two side commits, the merge, the last one
+    EXPECT_TRUE(parents_first(fresh)) << threads;
+    // The last commit's parent is the merge (walked); the first side commit's
+    // parent is on main below the hidden one: both compare against a tree.
+    for (const git::HistoryCommit& c : fresh) {
+      if (c.parents.size() == 1) {
+        ASSERT_EQ(c.changes.size(), 1u) << c.id.Hex();
+        EXPECT_EQ(c.changes[0].status, c.changes[0].path == "side.txt" && c.author_time < 1767830400 ? 'A' : 'M')
+            << c.id.Hex() << " " << c.changes[0].path;
+      }
+    }
   }
 }
 
