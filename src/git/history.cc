@@ -561,26 +561,63 @@ struct WalkEntry {
   std::vector<std::string> warnings;
 };
 
-// Reads one commit's author, times, parents and tree id into `e`; false,
-// with a warning, when the commit cannot be read.
-bool ReadCommitHead(git_repository* repo, const git_oid& oid, WalkEntry& e,
+// Reads one commit's author, times, parents and tree id into `e` from its
+// raw object (a commit looked up through libgit2 stays in its object cache,
+// and a walk reads each commit once: freeing 80,000 of them took 0.1 s);
+// false, with a warning, when the commit cannot be read or parsed.
+bool ReadCommitHead(git_odb* odb, const git_oid& oid, WalkEntry& e,
                     std::vector<std::string>& warnings) {
   e.commit.id = FromGit(&oid);
-  git_commit* c = nullptr;
-  if (git_commit_lookup(&c, repo, &oid) != 0) {
-    warnings.push_back(fmt::format("commit {} unreadable: {}", e.commit.id.Hex(), LastError()));
+  auto unreadable = [&](const std::string& why) {
+    warnings.push_back(fmt::format("commit {} unreadable: {}", e.commit.id.Hex(), why));
     return false;
+  };
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb, &oid) != 0) return unreadable(LastError());
+  std::unique_ptr<git_odb_object, Free<git_odb_object, git_odb_object_free>> object(raw);
+  if (git_odb_object_type(raw) != GIT_OBJECT_COMMIT) return unreadable("not a commit");
+  std::string_view text(static_cast<const char*>(git_odb_object_data(raw)), git_odb_object_size(raw));
+  // The header, up to the first empty line: tree, parents, author, committer.
+  auto signature = [&](std::string_view line, git_signature*& out) {
+    return git_signature_from_buffer(&out, std::string(line).c_str()) == 0;
+  };
+  bool have_tree = false, have_author = false, have_committer = false;
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    if (line.empty()) break;
+    auto field = [&](std::string_view name) {
+      return line.size() > name.size() && line.substr(0, name.size()) == name &&
+             line[name.size()] == ' ';
+    };
+    auto id_of = [&](std::string_view hex, git_oid& out) {
+      return hex.size() == GIT_OID_HEXSZ && git_oid_fromstrn(&out, hex.data(), hex.size()) == 0;
+    };
+    if (!have_tree && field("tree")) {
+      if (!id_of(line.substr(5), e.tree)) return unreadable("bad tree line");
+      have_tree = true;
+    } else if (field("parent")) {
+      git_oid parent;
+      if (!id_of(line.substr(7), parent)) return unreadable("bad parent line");
+      e.commit.parents.push_back(FromGit(&parent));
+    } else if (!have_author && field("author")) {
+      git_signature* sig = nullptr;
+      if (!signature(line.substr(7), sig)) return unreadable("bad author: " + LastError());
+      e.commit.author_name = sig->name != nullptr ? sig->name : "";
+      e.commit.author_email = sig->email != nullptr ? sig->email : "";
+      e.commit.author_time = sig->when.time;
+      git_signature_free(sig);
+      have_author = true;
+    } else if (!have_committer && field("committer")) {
+      git_signature* sig = nullptr;
+      if (!signature(line.substr(10), sig)) return unreadable("bad committer: " + LastError());
+      e.commit.commit_time = sig->when.time;
+      git_signature_free(sig);
+      have_committer = true;
+    }
   }
-  CommitPtr commit(c);
-  const git_signature* author = git_commit_author(c);
-  e.commit.author_name = author != nullptr && author->name != nullptr ? author->name : "";
-  e.commit.author_email = author != nullptr && author->email != nullptr ? author->email : "";
-  e.commit.author_time = author != nullptr ? author->when.time : 0;
-  e.commit.commit_time = git_commit_time(c);
-  unsigned parents = git_commit_parentcount(c);
-  for (unsigned i = 0; i < parents; ++i)
-    e.commit.parents.push_back(FromGit(git_commit_parent_id(c, i)));
-  e.tree = *git_commit_tree_id(c);
+  if (!have_tree || !have_author || !have_committer) return unreadable("incomplete header");
   return true;
 }
 
@@ -818,6 +855,11 @@ Result<HistoryWalkStats> History::Walk(
   };
   if (forced) start_workers();
 
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, repo_) != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot read objects: {}", path_.string(), LastError())));
+  }
+  OdbPtr odb(odb_raw);
   // Discovery: depth first from the tip, first parents first, so a commit's
   // parent is usually read right after it and gives its tree to compare
   // against. A commit waits in `building` until then.
@@ -866,7 +908,7 @@ Result<HistoryWalkStats> History::Walk(
     if (!visited.insert(id).second) continue;
     git_oid oid = ToGit(id);
     WalkEntry e;
-    if (ReadCommitHead(repo_, oid, e, stats.warnings)) {
+    if (ReadCommitHead(odb.get(), oid, e, stats.warnings)) {
       tree_of.emplace(id, e.tree);
       for (auto p = e.commit.parents.rbegin(); p != e.commit.parents.rend(); ++p) {
         if (!visited.count(*p) && (!wanted || wanted->count(*p))) stack.push_back(*p);

@@ -525,6 +525,11 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
   k.path = repo.path;
   k.commit = at->Hex();
   std::size_t fresh_from = cache->commits.size();
+  // The new commits are stored on a thread of their own while the model is
+  // built from them (both only read them); joined before the store is used
+  // again and before their changes are freed (on every return: a jthread).
+  Result<void> saved;
+  std::jthread saving;
   bool known = std::any_of(cache->commits.begin(), cache->commits.end(),
                            [&](const HistoryCommit& c) { return c.id == *at; });
   if (!known) {
@@ -541,7 +546,7 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
       if (!history.IsAncestor(t, *at)) tips.push_back(t);
     }
     cache->tips = std::move(tips);
-    if (auto w = SaveCache(ctx.store, key_path, *cache, fresh_from); !w) return Fail(w.error());
+    saving = std::jthread([&] { saved = SaveCache(ctx.store, key_path, *cache, fresh_from); });
   }
 
   // Identities: .mailmap first, then merged by e-mail and name.
@@ -559,9 +564,6 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
     ids = MergeIdentities(raw);
   }
   Computer computer(history, *cache, ids, mapped);
-  // The computer holds the changes as numbers now; their strings go before
-  // the model and the trend run (they set the run's peak memory).
-  for (HistoryCommit& c : cache->commits) std::vector<git::NameStatus>().swap(c.changes);
   auto tip = computer.IndexOf(*at);
   if (!tip)
     return Fail(Error::Internal(fmt::format("{}: {} missing after the walk", where, at->Hex())));
@@ -627,6 +629,12 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
   AddPairing(k.repo, k, now, settings_.inactive_days);
   for (Group& g : k.folders) AddPairing(g, k, now, settings_.inactive_days);
   for (Group& g : k.components) AddPairing(g, k, now, settings_.inactive_days);
+
+  // The computer holds the changes as numbers; their strings go once stored,
+  // before the trend run (they set the run's peak memory).
+  if (saving.joinable()) saving.join();
+  if (!saved) return Fail(saved.error());
+  for (HistoryCommit& c : cache->commits) std::vector<git::NameStatus>().swap(c.changes);
 
   // Trend: the truck factor at each month-end, on the first-parent line.
   if (options.trend && settings_.trend_months > 0) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -694,6 +695,44 @@ TEST(KnowledgeRepoTest, StoreCacheReadsOnlyNewCommits) {
   auto bad = h.Analyse(o);
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message.find("unknown revision \"nonsense\""), std::string::npos);
+}
+
+// The walked commits are stored while the model is built: a store that
+// refuses them fails the run with its message, and the next run, once the
+// store takes writes again, gives the fresh answer.
+TEST(KnowledgeRepoTest, AStoreThatRefusesTheCommitsFailsTheRun) {
+  Repo r;
+  BuildHand(r);
+  fs::path db = r.dir().string() + "-desk.db";
+  auto opened = OpenSqliteStore(db);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message;
+  Harness h(r.dir());
+  h.store = std::move(*opened);
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "CREATE TRIGGER refuse_chunks BEFORE INSERT ON state WHEN NEW.key LIKE '%chunk%' "
+                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto refused = h.Analyse();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("disk full"), std::string::npos) << refused.error().message;
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TRIGGER refuse_chunks;", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto again = h.Analyse();
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(again->commits_read, 6);
+  EXPECT_NEAR(FileOf(*again, "a.c")->developers[0].doa, 3.946000, 1e-5);
+  h.store.reset();
+  fs::remove(db);
 }
 
 // Ann alone until the summer, then Bob, Cat and Dan take a folder each.
