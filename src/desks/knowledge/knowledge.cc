@@ -10,6 +10,9 @@
 #include "desks/knowledge/knowledge.h"
 
 #include <date/date.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -635,6 +638,12 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
   if (saving.joinable()) saving.join();
   if (!saved) return Fail(saved.error());
   for (HistoryCommit& c : cache->commits) std::vector<git::NameStatus>().swap(c.changes);
+#ifdef __GLIBC__
+  // Their memory back to the system: the walk's threads allocated them in
+  // arenas of their own, which glibc otherwise keeps (symfony's peak: 390
+  // MB without, 372 MB with, for 15 ms).
+  malloc_trim(0);
+#endif
 
   // Trend: the truck factor at each month-end, on the first-parent line.
   if (options.trend && settings_.trend_months > 0) {
