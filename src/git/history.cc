@@ -1,6 +1,11 @@
-// History walks. Each commit's tree is compared with its parent's by object
-// id, descending only into subtrees whose ids differ (git_diff_tree_to_tree
-// walks every entry of both trees, which on a large tree costs 10x more).
+// History walks. The calling thread reads the commits (depth first from the
+// tip, as raw objects) and hands them in batches to workers, each with its
+// own repository handle, which compare each commit's tree with its parent's.
+// Trees are read as raw objects and compared entry by entry, an unchanged
+// entry recognised by its bytes, descending only into subtrees whose ids
+// differ (git_diff_tree_to_tree walks every entry of both trees, which on a
+// large tree costs 10x more; parsing every tree into a git_tree cost a third
+// of the walk). A tree that cannot be read gives a warning naming it.
 // Only a commit that both adds and deletes files can hold a rename. When
 // pairing blob ids (exact renames) leaves no add or no delete unpaired, that
 // is the answer (ExactRenamesOnly, libgit2's rules and order). Otherwise
@@ -71,6 +76,76 @@ Result<TreePtr> CommitTree(git_repository* repo, const ObjectId& commit, const s
   return TreePtr(t);
 }
 
+// A tree object's raw bytes from the object database: entries of
+// "<octal mode> <name>\0<20-byte id>" in git's order. Read this way, not as a
+// git_tree, a tree is never parsed into an array of entries, and an entry
+// both trees share is recognised by comparing its bytes.
+using RawObject = std::unique_ptr<git_odb_object, Free<git_odb_object, git_odb_object_free>>;
+
+struct TreeEntry {
+  std::string_view bytes;  // the whole entry
+  std::string_view name;
+  unsigned mode = 0;  // as stored (old trees hold modes such as 100664)
+  const unsigned char* id = nullptr;
+
+  bool IsTree() const { return (mode & 0170000) == 0040000; }
+  bool IsSubmodule() const { return (mode & 0170000) == 0160000; }
+  bool IsBlob() const { return !IsTree() && !IsSubmodule(); }
+  // The mode git reports: a file is 100755 when any execute bit is set,
+  // else 100644.
+  git_filemode_t FileMode() const {
+    if (IsTree()) return GIT_FILEMODE_TREE;
+    if ((mode & 0111) != 0) return GIT_FILEMODE_BLOB_EXECUTABLE;
+    if (IsSubmodule()) return GIT_FILEMODE_COMMIT;
+    if ((mode & 0170000) == 0120000) return GIT_FILEMODE_LINK;
+    return GIT_FILEMODE_BLOB;
+  }
+  git_oid Id() const {
+    git_oid oid;
+    std::memcpy(oid.id, id, sizeof oid.id);
+    return oid;
+  }
+};
+
+// The entries of a raw tree, in order; Next() is false at the end, and also
+// (with malformed() set) at bytes that are not a tree entry.
+class TreeEntries {
+ public:
+  explicit TreeEntries(git_odb_object* tree)
+      : at_(tree != nullptr ? static_cast<const char*>(git_odb_object_data(tree)) : nullptr),
+        end_(at_ != nullptr ? at_ + git_odb_object_size(tree) : nullptr) {}
+  bool Next(TreeEntry& e) {
+    if (at_ == end_) return false;
+    const char* start = at_;
+    unsigned mode = 0;
+    const char* p = at_;
+    for (; p < end_ && *p >= '0' && *p <= '7' && p - start < 7; ++p) mode = mode * 8 + unsigned(*p - '0');
+    if (p == start || p >= end_ || *p != ' ') return Malformed();
+    const char* name = p + 1;
+    const void* nul = std::memchr(name, '\0', static_cast<std::size_t>(end_ - name));
+    if (nul == nullptr || nul == name) return Malformed();
+    const char* id = static_cast<const char*>(nul) + 1;
+    if (end_ - id < GIT_OID_RAWSZ) return Malformed();
+    at_ = id + GIT_OID_RAWSZ;
+    e.bytes = std::string_view(start, static_cast<std::size_t>(at_ - start));
+    e.name = std::string_view(name, static_cast<std::size_t>(static_cast<const char*>(nul) - name));
+    e.mode = mode;
+    e.id = reinterpret_cast<const unsigned char*>(id);
+    return true;
+  }
+  bool malformed() const { return malformed_; }
+
+ private:
+  bool Malformed() {
+    malformed_ = true;
+    at_ = end_;
+    return false;
+  }
+  const char* at_;
+  const char* end_;
+  bool malformed_ = false;
+};
+
 // The trees one commit's comparison read (both sides), kept for the next
 // commit, which usually shares one side (a worker compares a commit and then
 // its parent): each big tree is then read once, not twice.
@@ -89,21 +164,39 @@ struct TreeMemo {
       return std::memcmp(a.id, b.id, sizeof a.id) == 0;
     }
   };
-  std::vector<TreePtr> current;
-  std::unordered_map<git_oid, TreePtr, IdHash, IdEqual> previous;
-  TreePtr Take(const git_oid* oid) {
-    auto it = previous.find(*oid);
-    return it == previous.end() ? TreePtr() : std::move(it->second);
+  std::vector<RawObject> current;
+  std::unordered_map<git_oid, RawObject, IdHash, IdEqual> previous;
+  RawObject Take(const git_oid& oid) {
+    auto it = previous.find(oid);
+    return it == previous.end() ? RawObject() : std::move(it->second);
   }
-  void Keep(TreePtr tree) {
+  void Keep(RawObject tree) {
     if (tree) current.push_back(std::move(tree));
   }
   void NextCommit() {
     previous.clear();
-    for (TreePtr& t : current) previous.try_emplace(*git_tree_id(t.get()), std::move(t));
+    for (RawObject& t : current) previous.try_emplace(*git_odb_object_id(t.get()), std::move(t));
     current.clear();
   }
 };
+
+// The tree `id`, from `memo` or the object database; null with a warning
+// naming it and `path` when it cannot be read.
+RawObject ReadTree(git_odb* odb, TreeMemo& memo, const git_oid& id, std::string_view path,
+                   std::vector<std::string>& warnings) {
+  if (RawObject kept = memo.Take(id)) return kept;
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb, &id) != 0) {
+    warnings.push_back(fmt::format("tree {} ({}) unreadable: {}", FromGit(&id).Hex(), path, LastError()));
+    return RawObject();
+  }
+  RawObject tree(raw);
+  if (git_odb_object_type(raw) != GIT_OBJECT_TREE) {
+    warnings.push_back(fmt::format("tree {} ({}) unreadable: not a tree", FromGit(&id).Hex(), path));
+    return RawObject();
+  }
+  return tree;
+}
 
 // An added or deleted blob in a change list: where, its id and mode.
 struct AddDel {
@@ -112,122 +205,118 @@ struct AddDel {
   git_filemode_t mode;
 };
 
-// Blob changes between two trees (`before` may be null), by entry id only.
-// Submodules (commit entries) are skipped: they are not files of this
-// repository. A blob that became a symlink or back is 'T'.
-void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
-             std::vector<NameStatus>& out, std::vector<AddDel>& add_del,
-             std::vector<std::string>& warnings);
+// One commit's tree comparison: where trees are read from and kept, and
+// what it found.
+struct TreeDiff {
+  git_odb* odb;
+  TreeMemo& memo;
+  std::vector<NameStatus>& out;
+  std::vector<AddDel>& add_del;
+  std::vector<std::string>& warnings;
+  bool malformed = false;  // a tree held bytes that are not tree entries
 
-void DiffTrees(git_repository* repo, const git_tree* before, const git_tree* now,
-               const std::string& prefix, TreeMemo& memo, std::vector<NameStatus>& out,
-               std::vector<AddDel>& add_del, std::vector<std::string>& warnings) {
-  auto lookup = [&](const git_oid* oid, const std::string& path) -> TreePtr {
-    git_tree* t = nullptr;
-    if (git_tree_lookup(&t, repo, oid) != 0) {
-      warnings.push_back(
-          fmt::format("tree {} ({}) unreadable: {}", FromGit(oid).Hex(), path, LastError()));
-      return TreePtr();
+  RawObject Read(const git_oid& id, std::string_view path) {
+    return ReadTree(odb, memo, id, path, warnings);
+  }
+  void Add(const TreeEntry& e, std::string path, char status) {
+    add_del.push_back({out.size(), e.Id(), e.FileMode()});
+    out.push_back({status, "", std::move(path)});
+  }
+  void CheckWhole(const TreeEntries& entries, git_odb_object* tree, const std::string& prefix) {
+    if (!entries.malformed()) return;
+    malformed = true;
+    warnings.push_back(fmt::format("tree {} ({}) unreadable: malformed entry",
+                                   FromGit(git_odb_object_id(tree)).Hex(), prefix.empty() ? "/" : prefix));
+  }
+};
+
+// Every blob under `tree`, listed with `status`. Submodules (commit
+// entries) are skipped: they are not files of this repository.
+void ListAll(TreeDiff& d, git_odb_object* tree, const std::string& prefix, char status) {
+  TreeEntries entries(tree);
+  for (TreeEntry e; entries.Next(e);) {
+    std::string path = prefix;
+    path += e.name;
+    if (e.IsTree()) {
+      if (RawObject sub = d.Read(e.Id(), path)) ListAll(d, sub.get(), path + "/", status);
+    } else if (e.IsBlob()) {
+      d.Add(e, std::move(path), status);
     }
-    return TreePtr(t);
-  };
-  auto one_side = [&](const git_tree_entry* e, char status) {
-    std::string path = prefix + git_tree_entry_name(e);
-    git_object_t type = git_tree_entry_type(e);
-    if (type == GIT_OBJECT_BLOB) {
-      add_del.push_back({out.size(), *git_tree_entry_id(e), git_tree_entry_filemode(e)});
-      out.push_back({status, "", path});
-    } else if (type == GIT_OBJECT_TREE) {
-      if (TreePtr sub = lookup(git_tree_entry_id(e), path))
-        ListAll(repo, sub.get(), path + "/", status, out, add_del, warnings);
+  }
+  d.CheckWhole(entries, tree, prefix);
+}
+
+// Blob changes between two trees (`before` may be null), by entry id only,
+// descending only into subtrees whose ids differ. A blob that became a
+// symlink or back is 'T'.
+void DiffTrees(TreeDiff& d, git_odb_object* before, git_odb_object* now, const std::string& prefix) {
+  auto one_side = [&](const TreeEntry& e, char status) {
+    std::string path = prefix;
+    path += e.name;
+    if (e.IsBlob()) {
+      d.Add(e, std::move(path), status);
+    } else if (e.IsTree()) {
+      if (RawObject sub = d.Read(e.Id(), path)) ListAll(d, sub.get(), path + "/", status);
     }
   };
   // Both entry lists are in git's tree order (a folder sorts as "name/"), so
   // one merge pass pairs them; a file and a folder of the same name do not
-  // pair, which gives the D and A that git shows for that change. Most pairs
-  // are the same name: one pass over the bytes, no strlen.
-  auto order = [](const git_tree_entry* a, const git_tree_entry* b) {
-    const char* x = git_tree_entry_name(a);
-    const char* y = git_tree_entry_name(b);
-    std::size_t k = 0;
-    while (x[k] != 0 && x[k] == y[k]) ++k;
+  // pair, which gives the D and A that git shows for that change.
+  auto order = [](const TreeEntry& a, const TreeEntry& b) {
+    std::size_t n = std::min(a.name.size(), b.name.size());
+    if (int c = std::memcmp(a.name.data(), b.name.data(), n); c != 0) return c;
     // Where one name ends, a folder's continues with '/'.
-    unsigned cx = x[k] != 0 ? static_cast<unsigned char>(x[k])
-                            : (git_tree_entry_type(a) == GIT_OBJECT_TREE ? '/' : 0);
-    unsigned cy = y[k] != 0 ? static_cast<unsigned char>(y[k])
-                            : (git_tree_entry_type(b) == GIT_OBJECT_TREE ? '/' : 0);
-    return cx < cy ? -1 : cx > cy ? 1 : 0;
+    unsigned ca = a.name.size() > n ? static_cast<unsigned char>(a.name[n]) : (a.IsTree() ? '/' : 0);
+    unsigned cb = b.name.size() > n ? static_cast<unsigned char>(b.name[n]) : (b.IsTree() ? '/' : 0);
+    return ca < cb ? -1 : ca > cb ? 1 : 0;
   };
-  size_t n_old = before != nullptr ? git_tree_entrycount(before) : 0;
-  size_t n_new = git_tree_entrycount(now);
-  size_t i = 0, j = 0;
-  while (i < n_old || j < n_new) {
-    const git_tree_entry* p = i < n_old ? git_tree_entry_byindex(before, i) : nullptr;
-    const git_tree_entry* e = j < n_new ? git_tree_entry_byindex(now, j) : nullptr;
-    int c = p == nullptr ? 1 : e == nullptr ? -1 : order(p, e);
+  TreeEntries old_entries(before), new_entries(now);
+  TreeEntry p, e;
+  bool has_p = old_entries.Next(p), has_e = new_entries.Next(e);
+  while (has_p || has_e) {
+    // The same bytes (name, mode and id): unchanged, as almost every pair is.
+    if (has_p && has_e && p.bytes == e.bytes) {
+      has_p = old_entries.Next(p);
+      has_e = new_entries.Next(e);
+      continue;
+    }
+    int c = !has_p ? 1 : !has_e ? -1 : order(p, e);
     if (c < 0) {
       one_side(p, 'D');
-      ++i;
+      has_p = old_entries.Next(p);
       continue;
     }
     if (c > 0) {
       one_side(e, 'A');
-      ++j;
+      has_e = new_entries.Next(e);
       continue;
     }
-    ++i;
-    ++j;
-    // Same name, mode and id: unchanged, as almost every pair is.
-    git_filemode_t mode = git_tree_entry_filemode(e), pmode = git_tree_entry_filemode(p);
-    bool same_id = std::memcmp(git_tree_entry_id(e)->id, git_tree_entry_id(p)->id,
-                               sizeof(git_tree_entry_id(e)->id)) == 0;
-    if (same_id && mode == pmode) continue;
-    const char* name = git_tree_entry_name(e);
-    git_object_t type = git_tree_entry_type(e);
-    if (type == GIT_OBJECT_TREE) {
-      if (same_id) continue;
-      std::string path = prefix + name;
-      TreePtr a = memo.Take(git_tree_entry_id(p));
-      if (!a) a = lookup(git_tree_entry_id(p), path);
-      TreePtr b = memo.Take(git_tree_entry_id(e));
-      if (!b) b = lookup(git_tree_entry_id(e), path);
-      if (b) DiffTrees(repo, a.get(), b.get(), path + "/", memo, out, add_del, warnings);
-      memo.Keep(std::move(a));
-      memo.Keep(std::move(b));
-    } else if (type == GIT_OBJECT_BLOB && git_tree_entry_type(p) == GIT_OBJECT_BLOB) {
-      bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
-      if (link != plink)
-        out.push_back({'T', "", prefix + name});
-      else if (!same_id || mode != pmode)
-        out.push_back({'M', "", prefix + name});
-    } else if (git_tree_entry_type(p) != type) {  // a file became a submodule or back
-      one_side(p, 'D');
-      one_side(e, 'A');
-    }
-  }
-}
-
-void ListAll(git_repository* repo, const git_tree* tree, const std::string& prefix, char status,
-             std::vector<NameStatus>& out, std::vector<AddDel>& add_del,
-             std::vector<std::string>& warnings) {
-  size_t n = git_tree_entrycount(tree);
-  for (size_t i = 0; i < n; ++i) {
-    const git_tree_entry* e = git_tree_entry_byindex(tree, i);
-    std::string path = prefix + git_tree_entry_name(e);
-    if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-      add_del.push_back({out.size(), *git_tree_entry_id(e), git_tree_entry_filemode(e)});
-      out.push_back({status, "", std::move(path)});
-    } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-      git_tree* sub = nullptr;
-      if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) != 0) {
-        warnings.push_back(fmt::format("tree {} ({}) unreadable: {}",
-                                       FromGit(git_tree_entry_id(e)).Hex(), path, LastError()));
-        continue;
+    git_filemode_t mode = e.FileMode(), pmode = p.FileMode();
+    bool same_id = std::memcmp(e.id, p.id, GIT_OID_RAWSZ) == 0;
+    if (!(same_id && mode == pmode)) {
+      std::string path = prefix;
+      path += e.name;
+      if (e.IsTree()) {
+        if (!same_id) {
+          RawObject a = d.Read(p.Id(), path);
+          RawObject b = d.Read(e.Id(), path);
+          if (b) DiffTrees(d, a.get(), b.get(), path + "/");
+          d.memo.Keep(std::move(a));
+          d.memo.Keep(std::move(b));
+        }
+      } else if (e.IsBlob() && p.IsBlob()) {
+        bool link = mode == GIT_FILEMODE_LINK, plink = pmode == GIT_FILEMODE_LINK;
+        d.out.push_back({link != plink ? 'T' : 'M', "", std::move(path)});
+      } else if (p.IsSubmodule() != e.IsSubmodule()) {  // a file became a submodule or back
+        one_side(p, 'D');
+        one_side(e, 'A');
       }
-      TreePtr sub_ptr(sub);
-      ListAll(repo, sub, path + "/", status, out, add_del, warnings);
     }
+    has_p = old_entries.Next(p);
+    has_e = new_entries.Next(e);
   }
+  if (before != nullptr) d.CheckWhole(old_entries, before, prefix);
+  d.CheckWhole(new_entries, now, prefix);
 }
 
 // The changes between two trees with git's rename detection. Returns false
@@ -621,27 +710,23 @@ bool ReadCommitHead(git_odb* odb, const git_oid& oid, WalkEntry& e,
   return true;
 }
 
-// The name-status changes of a non-merge commit, read through `repo` (one
-// handle per thread): its tree against its parent's.
-void CompareTrees(git_repository* repo, const WalkSetup& setup, SimilarityMetric& metric,
-                  TreeMemo& memo, WalkEntry& e) {
+// The name-status changes of a non-merge commit, read through `repo` and
+// its object database `odb` (one handle per thread): its tree against its
+// parent's.
+void CompareTrees(git_repository* repo, git_odb* odb, const WalkSetup& setup,
+                  SimilarityMetric& metric, TreeMemo& memo, WalkEntry& e) {
   if (e.commit.parents.size() > 1) return;  // a merge: listed, no changes of its own
   memo.NextCommit();
   HistoryCommit& out = e.commit;
-  auto tree_of = [&](const git_oid& id) {
-    TreePtr t = memo.Take(&id);
-    git_tree* raw = nullptr;
-    if (!t && git_tree_lookup(&raw, repo, &id) == 0) t.reset(raw);
-    return t;
-  };
-  TreePtr tree = tree_of(e.tree);
+  std::vector<std::string> unread;
+  RawObject tree = ReadTree(odb, memo, e.tree, "", unread);
   if (!tree) {
     e.warnings.push_back(
         fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
     return;
   }
-  TreePtr parent_tree;
-  if (e.base == WalkEntry::Base::kParent) parent_tree = tree_of(e.parent_tree);
+  RawObject parent_tree;
+  if (e.base == WalkEntry::Base::kParent) parent_tree = ReadTree(odb, memo, e.parent_tree, "", unread);
   if (e.base == WalkEntry::Base::kMissing || (e.base == WalkEntry::Base::kParent && !parent_tree)) {
     // In a shallow clone the parent of the oldest commit is absent; git then
     // shows that commit as adding everything, and so do we.
@@ -649,7 +734,15 @@ void CompareTrees(git_repository* repo, const WalkSetup& setup, SimilarityMetric
                                      out.id.Hex(), out.parents[0].Hex()));
   }
   std::vector<AddDel> add_del;
-  DiffTrees(repo, parent_tree.get(), tree.get(), "", memo, out.changes, add_del, e.warnings);
+  TreeDiff diff{odb, memo, out.changes, add_del, e.warnings};
+  DiffTrees(diff, parent_tree.get(), tree.get(), "");
+  if (diff.malformed) {
+    // As when libgit2 cannot parse a tree: the commit shows no changes.
+    out.changes.clear();
+    memo.Keep(std::move(tree));
+    memo.Keep(std::move(parent_tree));
+    return;
+  }
   bool adds = false, deletes = false;
   for (const NameStatus& ns : out.changes) {
     adds = adds || ns.status == 'A';
@@ -661,10 +754,16 @@ void CompareTrees(git_repository* repo, const WalkSetup& setup, SimilarityMetric
              SimilarRenames(repo, out.changes, add_del, setup.rename_limit)) {
     // Paired as libgit2 would, without its full-tree comparison.
   } else if (adds && deletes) {
+    // libgit2 compares the trees itself, as git_tree objects.
+    git_tree* now = nullptr;
+    git_tree* before = nullptr;
+    TreePtr now_ptr(git_tree_lookup(&now, repo, &e.tree) == 0 ? now : nullptr);
+    TreePtr before_ptr(parent_tree && git_tree_lookup(&before, repo, &e.parent_tree) == 0 ? before
+                                                                                            : nullptr);
     std::vector<NameStatus> paired;
     metric.NewDiff();
-    if (RenameDiff(repo, parent_tree.get(), tree.get(), out.id, setup.diff_opts, setup.find_opts,
-                   paired, e.warnings)) {
+    if (now_ptr && RenameDiff(repo, before_ptr.get(), now_ptr.get(), out.id, setup.diff_opts,
+                              setup.find_opts, paired, e.warnings)) {
       out.changes = std::move(paired);
     }
   }
@@ -837,8 +936,16 @@ Result<HistoryWalkStats> History::Walk(
     SimilarityMetric metric;
     WalkSetup mine = setup;
     mine.find_opts.metric = metric.metric();
+    git_odb* odb_raw = nullptr;
+    if (git_repository_odb(&odb_raw, repo) != 0) odb_raw = nullptr;
+    OdbPtr odb(odb_raw);
     for (std::vector<WalkEntry> batch; queue.Pop(batch);) {
-      for (WalkEntry& e : batch) CompareTrees(repo, mine, metric, memo, e);
+      for (WalkEntry& e : batch) {
+        if (odb)
+          CompareTrees(repo, odb.get(), mine, metric, memo, e);
+        else
+          e.warnings.push_back(fmt::format("commit {}: objects unreadable: {}", e.commit.id.Hex(), LastError()));
+      }
       queue.Done(std::move(batch));
     }
   };

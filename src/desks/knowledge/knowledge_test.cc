@@ -634,6 +634,58 @@ TEST(KnowledgeRepoTest, EmptyRepositoryAndShallowCloneFailClearly) {
             fmt::format("{}: repository \"repo\" not found", (full.dir() / "nope").string()));
 }
 
+// Trees are read as raw objects: a folder's tree missing (as in a partial
+// clone) or bytes that are not a tree give a warning naming the tree and its
+// folder; the rest of the commit and the walk go on.
+TEST(KnowledgeRepoTest, UnreadableTreesAreWarningsNotFailures) {
+  Repo r;
+  r.Write("dir/a.c", "a\n");
+  r.Write("top.c", "t\n");
+  r.Commit(ANN, "2026-01-01");
+  r.Write("dir/a.c", "a, changed\n");
+  r.Write("top.c", "t, changed\n");
+  r.Commit(BOB, "2026-01-02");
+  auto rev = [&](const std::string& what) {
+    std::string id = Capture(fmt::format("git -C '{}' rev-parse {}", r.dir().string(), what));
+    return id.substr(0, 40);
+  };
+  std::string dir_tree = rev("HEAD~1:dir");
+  fs::remove(r.dir() / ".git" / "objects" / dir_tree.substr(0, 2) / dir_tree.substr(2));
+  Harness h(r.dir());
+  auto k = h.Analyse();
+  ASSERT_TRUE(k.has_value()) << k.error().message;
+  ASSERT_EQ(k->warnings.size(), 2u);  // the first commit lists it, the second compares with it
+  for (const std::string& w : k->warnings)
+    EXPECT_NE(w.find(fmt::format("tree {} (dir) unreadable", dir_tree)), std::string::npos) << w;
+  ASSERT_NE(FileOf(*k, "top.c"), nullptr);
+  EXPECT_EQ(FileOf(*k, "top.c")->developers.size(), 2u) << "the rest of both commits is read";
+
+  // A commit whose tree is not a tree's bytes (a mode, a name and no id),
+  // then one that puts the good tree back: neither shows changes.
+  std::string bad_tree = Capture(fmt::format(
+      "cd '{}' && printf '100644 x' | git hash-object -t tree --literally -w --stdin", r.dir().string()));
+  bad_tree.resize(40);
+  std::string bad = Capture(fmt::format("cd '{}' && {} git commit-tree {} -p HEAD -m bad", r.dir().string(),
+                                        Repo::Env(CAT, "2026-01-03"), bad_tree));
+  bad.resize(40);
+  std::string good = Capture(fmt::format("cd '{}' && {} git commit-tree {} -p {} -m good", r.dir().string(),
+                                         Repo::Env(CAT, "2026-01-04"), rev("HEAD^{tree}"), bad));
+  good.resize(40);
+  AnalyseOptions o;
+  o.at = good;
+  auto after = h.Analyse(o);
+  ASSERT_TRUE(after.has_value()) << after.error().message;
+  EXPECT_EQ(after->commits_read, 2);
+  ASSERT_EQ(after->warnings.size(), 2u);
+  for (const std::string& w : after->warnings)
+    EXPECT_NE(w.find(fmt::format("tree {} (/) unreadable: malformed entry", bad_tree)), std::string::npos) << w;
+  ASSERT_EQ(after->files.size(), 2u);
+  for (const FileKnowledge& f : after->files) {
+    for (const Developer& dev : f.developers) EXPECT_EQ(dev.person.find("cat"), std::string::npos) << dev.person;
+  }
+  EXPECT_EQ(FileOf(*after, "top.c")->developers.size(), 2u) << "Cat's commits change nothing";
+}
+
 TEST(KnowledgeRepoTest, MissingBlobMeansNoRenameAndAWarning) {
   Repo r;
   r.Write("old.c", "line one\nline two\nline three\nline four\n");
