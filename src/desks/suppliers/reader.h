@@ -51,8 +51,9 @@ class RecordSink {
   // One record starting on `line`; values.size() == the latest columns' size.
   // The views are valid only during the call.
   virtual void Row(std::int64_t line, const std::vector<std::string_view>& values) = 0;
-  // A record that could not be taken as it is; `message` says what.
-  virtual void Malformed(std::int64_t line, std::string message) = 0;
+  // A record starting on `line` of `file` that could not be taken as it is;
+  // `what` says why, without the place (MalformedMessage() adds it).
+  virtual void Malformed(std::int64_t line, std::string_view file, std::string what) = 0;
   // Many rows at once, in file order (the CSV reader hands rows over in
   // batches): row r starts on lines[r] and its values are
   // values[r * width, (r + 1) * width). Valid only during the call. The
@@ -73,9 +74,18 @@ class RecordSink {
   // kind that can later be Join()ed into this one, or null when the sink
   // cannot be split (then the file is read on one thread).
   virtual std::unique_ptr<RecordSink> Fork() const { return nullptr; }
-  // Folds in a fork that saw the records right after this sink's ones.
-  virtual void Join(RecordSink& later) { (void)later; }
+  // Folds in a fork that saw the records right after this sink's ones. The
+  // fork was given line numbers counted from its own start (the reader
+  // cannot know where a part of the file starts until the parts before it
+  // are read): every line it was given is `line_offset` short of the real one.
+  virtual void Join(RecordSink& later, std::int64_t line_offset) {
+    (void)later;
+    (void)line_offset;
+  }
 };
+
+// "file:line: what", the way a malformed record is reported.
+std::string MalformedMessage(std::string_view file, std::int64_t line, std::string_view what);
 
 // Cores this process may run on (its CPU affinity, which can be fewer than
 // the machine has), at least 1.

@@ -97,7 +97,9 @@ struct Collect : RecordSink {
   void Row(std::int64_t line, const std::vector<std::string_view>& v) override {
     rows.emplace_back(line, std::vector<std::string>(v.begin(), v.end()));
   }
-  void Malformed(std::int64_t line, std::string m) override { malformed.emplace_back(line, std::move(m)); }
+  void Malformed(std::int64_t line, std::string_view file, std::string what) override {
+    malformed.emplace_back(line, MalformedMessage(file, line, what));
+  }
 };
 
 // ------------------------------------------------------------------- formats
@@ -368,13 +370,17 @@ TEST(QualityTest, UniqueOverManyRowsAndForksCountsEveryRepeat) {
     }
     std::vector<std::string_view> row(1);
     std::string text;
+    // A fork counts lines from its part's start, as the reader's forks do.
+    std::vector<std::int64_t> offsets(static_cast<size_t>(forks), -1);
     for (int i = 1; i <= n; ++i) {
       const int part = (i - 1) * forks / n;
+      std::int64_t& offset = offsets[static_cast<size_t>(part)];
+      if (offset < 0) offset = part == 0 ? 0 : i;  // row i is on line i + 1
       text = std::to_string(value_of(i));
       row[0] = text;
-      (part == 0 ? static_cast<RecordSink&>(checker) : *parts[static_cast<size_t>(part - 1)]).Row(i + 1, row);
+      (part == 0 ? static_cast<RecordSink&>(checker) : *parts[static_cast<size_t>(part - 1)]).Row(i + 1 - offset, row);
     }
-    for (auto& p : parts) checker.Join(*p);
+    for (size_t p = 0; p < parts.size(); ++p) checker.Join(*parts[p], offsets[p + 1]);
     auto results = checker.Finish(n, std::nullopt);
     int seen = 0;
     for (const RuleResult& r : results) {
@@ -1151,15 +1157,20 @@ TEST(QualityTest, FreshnessFindsTheNewestValueAcrossBatchesAndParts) {
     auto fork = checker.Fork();
     fork->Columns({"at"});
     const size_t cut = draw.Below(static_cast<std::uint32_t>(rows.size()));
+    // The fork counts lines from its first row's (row cut, on line cut + 2).
+    const auto fork_offset = static_cast<std::int64_t>(cut) + 1;
     for (size_t i = 0; i < rows.size();) {
       const size_t batch = std::min<size_t>(1 + draw.Below(3), (i < cut ? cut : rows.size()) - i);
       std::vector<std::int64_t> lines;
       std::vector<std::string_view> views;
-      for (size_t k = i; k < i + batch; ++k) lines.push_back(static_cast<std::int64_t>(k) + 2), views.push_back(rows[k]);
+      for (size_t k = i; k < i + batch; ++k) {
+        lines.push_back(static_cast<std::int64_t>(k) + 2 - (i < cut ? 0 : fork_offset));
+        views.push_back(rows[k]);
+      }
       (i < cut ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
       i += batch;
     }
-    checker.Join(*fork);
+    checker.Join(*fork, fork_offset);
     auto results = checker.Finish(static_cast<std::int64_t>(rows.size()), std::nullopt);
     auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "freshness"; });
     ASSERT_NE(it, results.end());
@@ -1230,20 +1241,22 @@ TEST(QualityTest, UniqueIntegersExactlyAcrossPartsWithTheirRows) {
           forks.back()->Columns({"id"});
           sink = forks.back().get();
         }
-        // Batches of varied size, as the reader hands them over.
+        // Batches of varied size, as the reader hands them over; a fork
+        // counts lines from its part's start (row cuts[p], on line cuts[p] + 2).
+        const std::int64_t offset = p == 0 ? 0 : static_cast<std::int64_t>(cuts[p]) + 1;
         for (size_t i = cuts[p]; i < cuts[p + 1];) {
           const size_t batch = std::min<size_t>(1 + draw.Below(40), cuts[p + 1] - i);
           std::vector<std::int64_t> lines;
           std::vector<std::string_view> views;
           for (size_t k = i; k < i + batch; ++k) {
-            lines.push_back(static_cast<std::int64_t>(k) + 2);
+            lines.push_back(static_cast<std::int64_t>(k) + 2 - offset);
             views.push_back(values[k]);
           }
           sink->Rows(lines.data(), views.data(), batch, 1);
           i += batch;
         }
       }
-      for (auto& f : forks) checker.Join(*f);
+      for (size_t f = 0; f < forks.size(); ++f) checker.Join(*forks[f], static_cast<std::int64_t>(cuts[f + 1]) + 1);
       auto results = checker.Finish(static_cast<std::int64_t>(values.size()), std::nullopt);
       auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "unique"; });
       ASSERT_NE(it, results.end());
@@ -1278,16 +1291,19 @@ TEST(QualityTest, UniqueIntegersShuffledManyRunsAndOneRepeat) {
   std::vector<std::string> text(256);
   std::vector<std::string_view> views(256);
   std::vector<std::int64_t> lines(256);
+  std::int64_t fork_offset = -1;  // the fork counts lines from its first row's
   for (int i = 0; i < n; i += 256) {
     const size_t batch = static_cast<size_t>(std::min(256, n - i));
+    const bool in_fork = i >= n / 2;
+    if (in_fork && fork_offset < 0) fork_offset = i + 1;
     for (size_t k = 0; k < batch; ++k) {
       text[k] = std::to_string(ids[static_cast<size_t>(i) + k]);
       views[k] = text[k];
-      lines[k] = i + static_cast<std::int64_t>(k) + 2;
+      lines[k] = i + static_cast<std::int64_t>(k) + 2 - (in_fork ? fork_offset : 0);
     }
-    (i < n / 2 ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
+    (in_fork ? *fork : static_cast<RecordSink&>(checker)).Rows(lines.data(), views.data(), batch, 1);
   }
-  checker.Join(*fork);
+  checker.Join(*fork, fork_offset);
   auto results = checker.Finish(n, std::nullopt);
   auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "unique"; });
   ASSERT_NE(it, results.end());
