@@ -483,21 +483,30 @@ class MappedFile {
     if (size == 0) return std::nullopt;
     void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
     if (p == MAP_FAILED) return std::nullopt;
+    int fd = dup(fileno(f));
+    if (fd < 0) {
+      munmap(p, size);
+      return std::nullopt;
+    }
     madvise(p, size, MADV_SEQUENTIAL);
-    return MappedFile(static_cast<const char*>(p), size);
+    return MappedFile(static_cast<const char*>(p), size, fd);
   }
-  MappedFile(MappedFile&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(o.size_) {}
+  MappedFile(MappedFile&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(o.size_), fd_(std::exchange(o.fd_, -1)) {}
   MappedFile(const MappedFile&) = delete;
   ~MappedFile() {
     if (data_) munmap(const_cast<char*>(data_), size_);
+    if (fd_ >= 0) close(fd_);
   }
   const char* data() const { return data_; }
   size_t size() const { return size_; }
+  int fd() const { return fd_; }  // open on the mapped file, for pread()
 
  private:
-  MappedFile(const char* d, size_t n) : data_(d), size_(n) {}
+  MappedFile(const char* d, size_t n, int fd) : data_(d), size_(n), fd_(fd) {}
   const char* data_;
   size_t size_;
+  int fd_;
 };
 
 struct RangeEnd {
@@ -506,43 +515,59 @@ struct RangeEnd {
 };
 
 // Scans records from `pos` until the first record boundary at or past
-// `halt_at` (or the end), in pieces of `block` bytes: each piece's UTF-8 is
-// checked in one go before its records are handed out.
-RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, const char* end,
-                   const char* halt_at, Progress* progress, size_t block) {
+// `halt_at` (or the end of the file). The bytes are read with pread() into
+// `buf` (reused; grown only for a record longer than it), a buffer at a time
+// UTF-8-checked in one go before its records are handed out. Reading rather
+// than going through the mapping saves the kernel mapping and unmapping
+// every page: a page is copied once into a buffer that stays in cache.
+// `pos`, `halt_at` and the position returned point into the mapping only to
+// name file offsets.
+RangeEnd ScanRange(const MappedFile& file, CsvScanner& scanner, CsvRecords& records, const char* pos,
+                   const char* halt_at, Progress* progress, std::vector<char>& buf) {
+  const auto size = static_cast<std::int64_t>(file.size());
+  const std::int64_t halt = halt_at - file.data();
+  std::int64_t at = pos - file.data();  // the file offset of buf[0]
+  size_t len = 0;                       // bytes in buf
   for (;;) {
-    const char* piece = halt_at;
-    if (static_cast<size_t>(halt_at - pos) > block) {
-      const void* lf = std::memchr(pos + block, '\n', static_cast<size_t>(end - (pos + block)));
-      piece = lf ? std::min(halt_at, static_cast<const char*>(lf) + 1) : halt_at;
+    if (len == buf.size()) buf.resize(buf.size() * 2);  // one record longer than the buffer
+    while (len < buf.size() && at + static_cast<std::int64_t>(len) < size) {
+      const std::int64_t from = at + static_cast<std::int64_t>(len);
+      const ssize_t n = pread(file.fd(), buf.data() + len,
+                              static_cast<size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(buf.size() - len),
+                                                                         size - from)),
+                              from);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        throw std::runtime_error(n < 0 ? fmt::format("cannot read: {}", std::strerror(errno))
+                                       : std::string("the file shrank while it was read"));
+      }
+      len += static_cast<size_t>(n);
     }
-    const char* checked_to = simdjson::validate_utf8(pos, static_cast<size_t>(piece - pos)) ? piece : pos;
-    const char* from = pos;
-    auto stop = scanner.Scan(pos, end, true, piece,
+    const bool final = at + static_cast<std::int64_t>(len) >= size;
+    const char* begin = buf.data();
+    const char* end = begin + len;
+    const char* stop_at = halt - at < static_cast<std::int64_t>(len) ? begin + (halt - at) : end;
+    // One UTF-8 check for all records that end before the last line end.
+    const char* checked_to = end;
+    if (!final) {
+      const void* lf = memrchr(begin, '\n', len);
+      checked_to = lf ? static_cast<const char*>(lf) + 1 : begin;
+    }
+    if (!simdjson::validate_utf8(begin, static_cast<size_t>(checked_to - begin))) checked_to = begin;
+    const char* p = begin;
+    auto stop = scanner.Scan(p, end, final, stop_at,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
                                  const char*, const char* record_end) {
                                return records.Take(scanner, line, fields, record_end <= checked_to);
                              });
-    records.Flush(scanner);
-    if (progress) progress->Add(pos - from);
-    if (stop != CsvScanner::Stop::kHalt || records.fatal() || pos >= halt_at) return {stop, pos};
+    records.Flush(scanner);  // before the buffer moves
+    if (progress) progress->Add(p - begin);
+    const char* reached = file.data() + at + (p - begin);
+    if (stop != CsvScanner::Stop::kNeedMore) return {stop, reached};
+    std::memmove(buf.data(), p, static_cast<size_t>(end - p));
+    len = static_cast<size_t>(end - p);
+    at += p - begin;
   }
-}
-
-// Asks the kernel to map the pages of [b, e) in one call rather than one
-// fault at a time (a hint: on older kernels it fails and the pages fault in
-// as they are read).
-void Populate(const char* b, const char* e) {
-#ifdef MADV_POPULATE_READ
-  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  auto from = reinterpret_cast<std::uintptr_t>(b) & ~(page - 1);
-  if (reinterpret_cast<std::uintptr_t>(e) > from) {
-    madvise(reinterpret_cast<void*>(from), reinterpret_cast<std::uintptr_t>(e) - from, MADV_POPULATE_READ);
-  }
-#else
-  (void)b;
-  (void)e;
-#endif
 }
 
 struct Part {
@@ -599,9 +624,9 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
     return static_cast<std::int64_t>(static_cast<double>(e - b) / bytes_per_line);
   };
   auto read_alone = [&]() -> Result<std::int64_t> {
-    Populate(pos, end);
     sink.ExpectRows(expect(pos, end));
-    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
+    std::vector<char> buf(block);
+    auto r = ScanRange(file, scanner, records, pos, end, progress, buf);
     if (records.fatal()) return Fail(*records.fatal());
     if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner, 0));
     return records.rows();
@@ -652,10 +677,10 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   std::exception_ptr failed;  // the first exception of any thread, rethrown here
   auto worker = [&] {
     try {
+      std::vector<char> buf(block);  // this thread's
       for (size_t k = next++; k < parts.size(); k = next++) {
         Part& p = parts[k];
-        Populate(p.begin, p.end);
-        p.result = ScanRange(*p.scanner, *p.records, p.begin, end, p.end, progress, block);
+        p.result = ScanRange(file, *p.scanner, *p.records, p.begin, p.end, progress, buf);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failed_mutex);
@@ -684,7 +709,8 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   }
   Part& last = parts[kept - 1];
   if (kept < parts.size() && last.result.stop == CsvScanner::Stop::kHalt && !last.records->fatal()) {
-    last.result = ScanRange(*last.scanner, *last.records, last.result.pos, end, end, nullptr, block);
+    std::vector<char> buf(block);
+    last.result = ScanRange(file, *last.scanner, *last.records, last.result.pos, end, nullptr, buf);
   }
   kept_parts = static_cast<int>(kept);
   std::int64_t rows = 0;

@@ -12,7 +12,8 @@
 // problem that stops reading (an unterminated quote, broken JSON, a corrupt
 // archive) ends the read with an Error naming file:line.
 //
-// A large uncompressed CSV file is memory-mapped and, when the sink can be
+// An uncompressed CSV file is read in blocks with pread() (and mapped only to
+// find its header and split points) and, when large and the sink can be
 // forked (QualityChecker can), split at record boundaries and read on several
 // threads, each into its own fork of the sink; the forks are joined back in
 // file order, so the sink ends as if it had read the file in one pass (same
@@ -95,7 +96,7 @@ unsigned UsableCores();
 struct ReadTuning {
   unsigned threads = 0;                           // 0: one per usable core
   std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
-  std::size_t block_bytes = 8 << 20;              // CSV is read and UTF-8-checked in blocks of this
+  std::size_t block_bytes = 1 << 20;              // CSV is read and UTF-8-checked in blocks of this
   unsigned parts_per_thread = 4;                  // a file is split into threads × this parts
 };
 
