@@ -20,6 +20,7 @@
 #include <zstd.h>
 
 #include <sched.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -483,7 +484,7 @@ class MappedFile {
     if (size == 0) return std::nullopt;
     void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
     if (p == MAP_FAILED) return std::nullopt;
-    int fd = dup(fileno(f));
+    int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
       munmap(p, size);
       return std::nullopt;
