@@ -96,7 +96,7 @@ unsigned UsableCores();
 struct ReadTuning {
   unsigned threads = 0;                           // 0: one per usable core
   std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
-  std::size_t block_bytes = 1 << 20;              // CSV is read and UTF-8-checked in blocks of this
+  std::size_t block_bytes = 512 << 10;            // CSV is read and UTF-8-checked in blocks of this
   unsigned parts_per_thread = 4;                  // a file is split into threads × this parts
 };
 
