@@ -520,12 +520,13 @@ struct RangeEnd {
 
 // Scans records from `pos` until the first record boundary at or past
 // `halt_at` (or the end of the file). The bytes are read with pread() into
-// `buf` (reused; grown only for a record longer than it), a buffer at a time
-// UTF-8-checked in one go before its records are handed out. Reading rather
-// than going through the mapping saves the kernel mapping and unmapping
-// every page: a page is copied once into a buffer that stays in cache.
-// `pos`, `halt_at` and the position returned point into the mapping only to
-// name file offsets.
+// `buf` (reused), a buffer at a time UTF-8-checked in one go before its
+// records are handed out. Reading rather than going through the mapping
+// saves the kernel mapping and unmapping every page: a page is copied once
+// into a buffer that stays in cache. A record longer than the buffer is
+// scanned in the mapping instead, so memory stays flat even when a wrongly
+// guessed part start makes the rest of the file look like one quoted field.
+// `pos`, `halt_at` and the position returned point into the mapping.
 RangeEnd ScanRange(const MappedFile& file, CsvScanner& scanner, CsvRecords& records, const char* pos,
                    const char* halt_at, Progress* progress, std::vector<char>& buf) {
   const auto size = static_cast<std::int64_t>(file.size());
@@ -533,7 +534,6 @@ RangeEnd ScanRange(const MappedFile& file, CsvScanner& scanner, CsvRecords& reco
   std::int64_t at = pos - file.data();  // the file offset of buf[0]
   size_t len = 0;                       // bytes in buf
   for (;;) {
-    if (len == buf.size()) buf.resize(buf.size() * 2);  // one record longer than the buffer
     while (len < buf.size() && at + static_cast<std::int64_t>(len) < size) {
       const std::int64_t from = at + static_cast<std::int64_t>(len);
       const ssize_t n = pread(file.fd(), buf.data() + len,
@@ -568,6 +568,22 @@ RangeEnd ScanRange(const MappedFile& file, CsvScanner& scanner, CsvRecords& reco
     if (progress) progress->Add(p - begin);
     const char* reached = file.data() + at + (p - begin);
     if (stop != CsvScanner::Stop::kNeedMore) return {stop, reached};
+    if (p == begin && len == buf.size()) {
+      // The record fills the buffer: that one record from the mapping.
+      const char* from = reached;
+      stop = scanner.Scan(reached, file.data() + size, true, halt_at,
+                          [&](std::int64_t line, const std::vector<std::string_view>& fields, const char*,
+                              const char*) {
+                            records.Take(scanner, line, fields, false);
+                            return false;
+                          });
+      records.Flush(scanner);
+      if (progress) progress->Add(reached - from);
+      if (stop != CsvScanner::Stop::kHalt || records.fatal()) return {stop, reached};
+      at = reached - file.data();
+      len = 0;
+      continue;
+    }
     std::memmove(buf.data(), p, static_cast<size_t>(end - p));
     len = static_cast<size_t>(end - p);
     at += p - begin;

@@ -1103,21 +1103,23 @@ TEST(ParallelReadTest, FaultsInLaterPartsCarryTheirFileLines) {
   EXPECT_NE(got.results[0].message.find("2 malformed records; first: " + first), std::string::npos)
       << got.results[0].message;
 
-  // Any split, any block size: the same as one thread.
+  // Any split, any block size: the same as one thread. Blocks shorter than
+  // a record (the first rounds) make the reader take records from the
+  // mapping instead of its buffer.
   Draw draw(23);
   int split = 0;
   for (int round = 0; round < 12; ++round) {
     ReadTuning tuning;
-    tuning.threads = 2 + draw.Below(3);
+    tuning.threads = round == 0 ? 1 : 2 + draw.Below(3);
     tuning.parts_per_thread = 1 + draw.Below(8);
     tuning.min_parallel_bytes = 0;
-    tuning.block_bytes = 1 + draw.Below(5000);
+    tuning.block_bytes = round < 4 ? 1 + draw.Below(48) : 1 + draw.Below(5000);
     const CheckRun again = CheckFile(dir.path() / "f.csv", rules, tuning);
     split += again.parts > 1;
     EXPECT_EQ(Describe(again.results), Describe(want.results))
         << tuning.threads << " threads, " << tuning.parts_per_thread << " parts each, blocks of " << tuning.block_bytes;
   }
-  EXPECT_GE(split, 8);  // a guess inside a quoted note drops the parts after it
+  EXPECT_GE(split, 7);  // a guess inside a quoted note drops the parts after it
 
   // A quote left open near the end: the error names the file's lines.
   const std::string opened = "901,new,u@example.com,\"never closed\r\n902,new,a,b\r\n903,new,c,d";
