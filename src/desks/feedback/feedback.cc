@@ -175,7 +175,7 @@ class TicketSink final : public suppliers::RecordSink {
     if (idx_[7] >= 0) t.revenue = ParseMoney(get(idx_[7]));
     out_.tickets.push_back(std::move(t));
   }
-  void Malformed(std::int64_t line, std::string) override {
+  void Malformed(std::int64_t line, std::string_view, std::string) override {
     ++read_;
     Skip(line);
   }

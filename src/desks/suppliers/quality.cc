@@ -374,6 +374,8 @@ class AllowedSet {
 // repeats: the entries whose hash came earlier in the bucket. Buckets keep
 // file order (a later part's entries are appended after the earlier part's),
 // so "earlier" means earlier in the file, as in one pass. 24 bytes a row.
+// A later part's lines stay as its fork counted them (from its own start);
+// the part's line offset is added only to the few sampled repeats.
 struct QualityChecker::KeySet {
   static constexpr int kBucketBits = 8;
   static constexpr size_t kBuckets = size_t{1} << kBucketBits;
@@ -382,9 +384,14 @@ struct QualityChecker::KeySet {
     std::uint64_t check;
     std::int64_t line;
   };
-  std::vector<std::vector<Entry>> buckets = std::vector<std::vector<Entry>>(kBuckets);
+  using Buckets = std::vector<std::vector<Entry>>;
+  struct Joined {
+    Buckets buckets;
+    std::int64_t line_offset;  // added to the entries' lines
+  };
+  Buckets buckets = Buckets(kBuckets);
   // Later parts' buckets, in file order, appended by Join() without copying.
-  std::vector<std::vector<std::vector<Entry>>> joined;
+  std::vector<Joined> joined;
   std::int64_t repeats = 0;
   std::vector<std::int64_t> repeat_rows;  // the first kSampleRows
   bool counted = false;
@@ -401,10 +408,11 @@ struct QualityChecker::KeySet {
     }
     buckets[h.slot >> (64 - kBucketBits)].push_back({h.slot, h.check, line});
   }
-  // Takes a later part's entries (neither counted yet).
-  void Join(KeySet& later) {
-    joined.push_back(std::move(later.buckets));
-    for (auto& more : later.joined) joined.push_back(std::move(more));
+  // Takes a later part's entries (neither counted yet), whose lines are
+  // `line_offset` short.
+  void Join(KeySet& later, std::int64_t line_offset) {
+    joined.push_back({std::move(later.buckets), line_offset});
+    for (auto& more : later.joined) joined.push_back({std::move(more.buckets), more.line_offset + line_offset});
     later.buckets.assign(kBuckets, {});
     later.joined.clear();
   }
@@ -415,7 +423,7 @@ struct QualityChecker::KeySet {
     size_t total = 0;
     for (const auto& b : buckets) total += b.size();
     for (const auto& part : joined) {
-      for (const auto& b : part) total += b.size();
+      for (const auto& b : part.buckets) total += b.size();
     }
     std::int64_t reps[2] = {0, 0};
     std::vector<std::int64_t> rows[2];
@@ -458,14 +466,14 @@ struct QualityChecker::KeySet {
     std::vector<Slot> table;
     for (size_t b = from; b < to; ++b) {
       size_t size = buckets[b].size();
-      for (const auto& part : joined) size += part[b].size();
+      for (const auto& part : joined) size += part.buckets[b].size();
       if (size == 0) continue;
       size_t n = 16;
       while (n < size * 2) n *= 2;
       if (table.size() < n) table.assign(n, Slot{});
       const size_t mask = n - 1;
       size_t sampled = 0;
-      auto count = [&](const std::vector<Entry>& v) {
+      auto count = [&](const std::vector<Entry>& v, std::int64_t line_offset) {
         for (const Entry& e : v) {
           size_t i = e.hash & mask;
           while (table[i].hash != 0 && (table[i].hash != e.hash || table[i].check != e.check)) i = (i + 1) & mask;
@@ -473,7 +481,7 @@ struct QualityChecker::KeySet {
             ++reps;
             // A bucket's first repeats are in file order; the overall first
             // ones are among the buckets' first ones.
-            if (sampled++ < QualityChecker::kSampleRows) rows.push_back(e.line);
+            if (sampled++ < QualityChecker::kSampleRows) rows.push_back(e.line + line_offset);
           } else {
             table[i] = {e.hash, e.check};
           }
@@ -484,11 +492,11 @@ struct QualityChecker::KeySet {
           for (size_t i = e.hash & mask; table[i].hash != 0; i = (i + 1) & mask) table[i] = Slot{};
         }
       };
-      count(buckets[b]);
-      for (const auto& part : joined) count(part[b]);
+      count(buckets[b], 0);
+      for (const auto& part : joined) count(part.buckets[b], part.line_offset);
       // Every occupied slot lies in a run that starts at some entry's home.
       clear(buckets[b]);
-      for (const auto& part : joined) clear(part[b]);
+      for (const auto& part : joined) clear(part.buckets[b]);
     }
   }
 };
@@ -520,6 +528,7 @@ struct QualityChecker::IntKeys {
   struct Part {
     std::vector<Run> runs;
     std::unique_ptr<KeySet> direct;
+    std::int64_t line_offset = 0;  // added to the lines of both (see Join())
   };
   static constexpr size_t kProbe = 1024;
   Part own;
@@ -555,9 +564,14 @@ struct QualityChecker::IntKeys {
     }
     runs.push_back({v, line, 1});
   }
-  void Join(IntKeys& later) {
+  // Takes a later part's values, whose lines are `line_offset` short.
+  void Join(IntKeys& later, std::int64_t line_offset) {
+    later.own.line_offset += line_offset;
     joined.push_back(std::move(later.own));
-    for (auto& more : later.joined) joined.push_back(std::move(more));
+    for (auto& more : later.joined) {
+      more.line_offset += line_offset;
+      joined.push_back(std::move(more));
+    }
     later.own = Part{};
     later.joined.clear();
   }
@@ -611,14 +625,14 @@ struct QualityChecker::IntKeys {
     };
     KeySet exact;
     spell(own.runs, exact);
-    if (own.direct) exact.Join(*own.direct);
+    if (own.direct) exact.Join(*own.direct, own.line_offset);
     for (auto& part : joined) {
       if (!part.runs.empty()) {
         KeySet spelled;
         spell(part.runs, spelled);
-        exact.Join(spelled);
+        exact.Join(spelled, part.line_offset);
       }
-      if (part.direct) exact.Join(*part.direct);
+      if (part.direct) exact.Join(*part.direct, part.line_offset);
     }
     exact.Count();
     repeats = exact.repeats;
@@ -710,8 +724,12 @@ std::unique_ptr<RecordSink> QualityChecker::Fork() const {
   return fork;
 }
 
-void QualityChecker::Join(RecordSink& later_sink) {
+void QualityChecker::Join(RecordSink& later_sink, std::int64_t line_offset) {
   auto& later = dynamic_cast<QualityChecker&>(later_sink);
+  auto shifted = [line_offset](std::vector<std::int64_t> lines) {
+    for (std::int64_t& l : lines) l += line_offset;
+    return lines;
+  };
   if (columns_.empty()) Columns(later.columns_);
   for (size_t i = 0; i < states_.size(); ++i) {
     ColumnState& s = states_[i];
@@ -721,23 +739,27 @@ void QualityChecker::Join(RecordSink& later_sink) {
       s.rows_before = rows_seen_ + t.rows_before;
     }
     s.nulls += t.nulls;
-    s.null_rows = MergeSamples(s.null_rows, t.null_rows);
+    s.null_rows = MergeSamples(s.null_rows, shifted(t.null_rows));
     s.bad_type += t.bad_type;
-    s.bad_type_rows = MergeSamples(s.bad_type_rows, t.bad_type_rows);
+    s.bad_type_rows = MergeSamples(s.bad_type_rows, shifted(t.bad_type_rows));
     s.not_allowed += t.not_allowed;
-    s.not_allowed_rows = MergeSamples(s.not_allowed_rows, t.not_allowed_rows);
-    if (s.seen && t.seen) s.seen->Join(*t.seen);
-    if (s.ints && t.ints) s.ints->Join(*t.ints);
+    s.not_allowed_rows = MergeSamples(s.not_allowed_rows, shifted(t.not_allowed_rows));
+    if (s.seen && t.seen) s.seen->Join(*t.seen, line_offset);
+    if (s.ints && t.ints) s.ints->Join(*t.ints, line_offset);
     if (t.newest_line != 0 && (s.newest_line == 0 || t.newest > s.newest)) {
       s.newest = t.newest;
-      s.newest_line = t.newest_line;
+      s.newest_line = t.newest_line + line_offset;
     }
   }
-  if (key_seen_ && later.key_seen_) key_seen_->Join(*later.key_seen_);
+  if (key_seen_ && later.key_seen_) key_seen_->Join(*later.key_seen_, line_offset);
   rows_seen_ += later.rows_seen_;
-  if (malformed_ == 0 && later.malformed_ > 0) first_malformed_ = later.first_malformed_;
+  if (malformed_ == 0 && later.malformed_ > 0) {
+    first_malformed_file_ = later.first_malformed_file_;
+    first_malformed_what_ = later.first_malformed_what_;
+    first_malformed_line_ = later.first_malformed_line_ + line_offset;
+  }
   malformed_ += later.malformed_;
-  malformed_rows_ = MergeSamples(malformed_rows_, later.malformed_rows_);
+  malformed_rows_ = MergeSamples(malformed_rows_, shifted(later.malformed_rows_));
 }
 
 QualityChecker::~QualityChecker() = default;
@@ -876,8 +898,12 @@ void QualityChecker::Rows(const std::int64_t* lines, const std::string_view* val
   }
 }
 
-void QualityChecker::Malformed(std::int64_t line, std::string message) {
-  if (malformed_++ == 0) first_malformed_ = std::move(message);
+void QualityChecker::Malformed(std::int64_t line, std::string_view file, std::string what) {
+  if (malformed_++ == 0) {
+    first_malformed_file_ = file;
+    first_malformed_what_ = std::move(what);
+    first_malformed_line_ = line;
+  }
   Sample(malformed_rows_, line);
 }
 
@@ -892,7 +918,7 @@ std::vector<RuleResult> QualityChecker::Finish(std::int64_t rows, const std::opt
     } else if (malformed_ > 0) {
       r.ok = false;
       r.message = fmt::format("{} malformed record{}; first: {}", malformed_, malformed_ == 1 ? "" : "s",
-                              first_malformed_);
+                              MalformedMessage(first_malformed_file_, first_malformed_line_, first_malformed_what_));
       r.rows = malformed_rows_;
     } else {
       r.message = "all records well-formed";

@@ -77,10 +77,10 @@ class QualityChecker final : public RecordSink {
   void Columns(const std::vector<std::string>& columns) override;
   void Row(std::int64_t line, const std::vector<std::string_view>& values) override;
   void Rows(const std::int64_t* lines, const std::string_view* values, size_t rows, size_t width) override;
-  void Malformed(std::int64_t line, std::string message) override;
+  void Malformed(std::int64_t line, std::string_view file, std::string what) override;
   void ExpectRows(std::int64_t rows) override;
   std::unique_ptr<RecordSink> Fork() const override;
-  void Join(RecordSink& later) override;
+  void Join(RecordSink& later, std::int64_t line_offset) override;
 
   // The results, after the read ended; `fatal` is the error that stopped it.
   std::vector<RuleResult> Finish(std::int64_t rows, const std::optional<Error>& fatal);
@@ -105,7 +105,8 @@ class QualityChecker final : public RecordSink {
   std::unique_ptr<KeySet> key_seen_;
   std::int64_t rows_seen_ = 0;  // rows passed to Row()
   std::int64_t malformed_ = 0;
-  std::string first_malformed_;
+  std::string first_malformed_file_, first_malformed_what_;  // formatted by Finish()
+  std::int64_t first_malformed_line_ = 0;
   std::vector<std::int64_t> malformed_rows_;
   std::string key_buffer_;
   bool ordered_ = true;

@@ -20,12 +20,9 @@
 #include <zstd.h>
 
 #include <sched.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <atomic>
 #include <exception>
@@ -253,7 +250,7 @@ class JsonRows {
     std::fill(values_.begin(), values_.end(), std::string());
     std::string error = Parse(view);
     if (!error.empty()) {
-      sink_.Malformed(line, fmt::format("{}:{}: {}", display_, line, error));
+      sink_.Malformed(line, display_, std::move(error));
       return;
     }
     views_.assign(values_.begin(), values_.end());
@@ -377,11 +374,10 @@ class CsvRecords {
         scanner.DropRecord();
         return true;
       }
-      std::string message = fmt::format("{}:{}: expected {} fields as in the header, got {}", display_, line,
-                                         header_.size(), count);
+      std::string what = fmt::format("expected {} fields as in the header, got {}", header_.size(), count);
       scanner.DropRecord();
       Flush(scanner);
-      sink_.Malformed(line, std::move(message));
+      sink_.Malformed(line, display_, std::move(what));
       return true;
     }
     if (!utf8_known) {
@@ -389,8 +385,7 @@ class CsvRecords {
         if (!simdjson::validate_utf8(fields[i])) {
           scanner.DropRecord();
           Flush(scanner);
-          sink_.Malformed(line, fmt::format("{}:{}: invalid UTF-8 in column \"{}\"", display_, line,
-                                            header_[i]));
+          sink_.Malformed(line, display_, fmt::format("invalid UTF-8 in column \"{}\"", header_[i]));
           return true;
         }
       }
@@ -421,9 +416,11 @@ class CsvRecords {
   size_t batched_ = 0;  // rows in the batch (their fields are the scanner's first ones)
 };
 
-Error UnterminatedQuote(const std::string& display, const CsvScanner& scanner) {
+// The error of a scanner that ended inside quotes; its lines are
+// `line_offset` short of the file's.
+Error UnterminatedQuote(const std::string& display, const CsvScanner& scanner, std::int64_t line_offset) {
   return Error::Invalid(fmt::format("{}:{}: unterminated quoted field (opened on line {})", display,
-                                    scanner.error_line(), scanner.error_opened_on()));
+                                    scanner.error_line() + line_offset, scanner.error_opened_on() + line_offset));
 }
 
 bool StartsWithBom(const char* p, size_t n) { return n >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0; }
@@ -472,7 +469,7 @@ Result<std::int64_t> ReadCsv(std::istream& in, std::string_view head, const std:
                              });
     records.Flush(scanner);  // before the buffer moves
     if (records.fatal()) return Fail(*records.fatal());
-    if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
+    if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner, 0));
     if (stop == CsvScanner::Stop::kEnd) return records.rows();
     start = static_cast<size_t>(pos - buf.data());
   }
@@ -487,21 +484,33 @@ class MappedFile {
     if (size == 0) return std::nullopt;
     void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
     if (p == MAP_FAILED) return std::nullopt;
+    int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+      munmap(p, size);
+      return std::nullopt;
+    }
     madvise(p, size, MADV_SEQUENTIAL);
-    return MappedFile(static_cast<const char*>(p), size);
+    // The parts are read with pread() on this descriptor, each from front to
+    // back: a larger read-ahead halves the time of a file not yet cached.
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return MappedFile(static_cast<const char*>(p), size, fd);
   }
-  MappedFile(MappedFile&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(o.size_) {}
+  MappedFile(MappedFile&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(o.size_), fd_(std::exchange(o.fd_, -1)) {}
   MappedFile(const MappedFile&) = delete;
   ~MappedFile() {
     if (data_) munmap(const_cast<char*>(data_), size_);
+    if (fd_ >= 0) close(fd_);
   }
   const char* data() const { return data_; }
   size_t size() const { return size_; }
+  int fd() const { return fd_; }  // open on the mapped file, for pread()
 
  private:
-  MappedFile(const char* d, size_t n) : data_(d), size_(n) {}
+  MappedFile(const char* d, size_t n, int fd) : data_(d), size_(n), fd_(fd) {}
   const char* data_;
   size_t size_;
+  int fd_;
 };
 
 struct RangeEnd {
@@ -510,75 +519,83 @@ struct RangeEnd {
 };
 
 // Scans records from `pos` until the first record boundary at or past
-// `halt_at` (or the end), in pieces of `block` bytes: each piece's UTF-8 is
-// checked in one go before its records are handed out.
-RangeEnd ScanRange(CsvScanner& scanner, CsvRecords& records, const char* pos, const char* end,
-                   const char* halt_at, Progress* progress, size_t block) {
+// `halt_at` (or the end of the file). The bytes are read with pread() into
+// `buf` (reused), a buffer at a time UTF-8-checked in one go before its
+// records are handed out. Reading rather than going through the mapping
+// saves the kernel mapping and unmapping every page: a page is copied once
+// into a buffer that stays in cache. A record longer than the buffer is
+// scanned in the mapping instead, so memory stays flat even when a wrongly
+// guessed part start makes the rest of the file look like one quoted field.
+// `pos`, `halt_at` and the position returned point into the mapping.
+RangeEnd ScanRange(const MappedFile& file, CsvScanner& scanner, CsvRecords& records, const char* pos,
+                   const char* halt_at, Progress* progress, std::vector<char>& buf) {
+  const auto size = static_cast<std::int64_t>(file.size());
+  const std::int64_t halt = halt_at - file.data();
+  std::int64_t at = pos - file.data();  // the file offset of buf[0]
+  size_t len = 0;                       // bytes in buf
   for (;;) {
-    const char* piece = halt_at;
-    if (static_cast<size_t>(halt_at - pos) > block) {
-      const void* lf = std::memchr(pos + block, '\n', static_cast<size_t>(end - (pos + block)));
-      piece = lf ? std::min(halt_at, static_cast<const char*>(lf) + 1) : halt_at;
+    while (len < buf.size() && at + static_cast<std::int64_t>(len) < size) {
+      const std::int64_t from = at + static_cast<std::int64_t>(len);
+      const ssize_t n = pread(file.fd(), buf.data() + len,
+                              static_cast<size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(buf.size() - len),
+                                                                         size - from)),
+                              from);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        throw std::runtime_error(n < 0 ? fmt::format("cannot read: {}", std::strerror(errno))
+                                       : std::string("the file shrank while it was read"));
+      }
+      len += static_cast<size_t>(n);
     }
-    const char* checked_to = simdjson::validate_utf8(pos, static_cast<size_t>(piece - pos)) ? piece : pos;
-    const char* from = pos;
-    auto stop = scanner.Scan(pos, end, true, piece,
+    const bool final = at + static_cast<std::int64_t>(len) >= size;
+    const char* begin = buf.data();
+    const char* end = begin + len;
+    const char* stop_at = halt - at < static_cast<std::int64_t>(len) ? begin + (halt - at) : end;
+    // One UTF-8 check for all records that end before the last line end.
+    const char* checked_to = end;
+    if (!final) {
+      const void* lf = memrchr(begin, '\n', len);
+      checked_to = lf ? static_cast<const char*>(lf) + 1 : begin;
+    }
+    if (!simdjson::validate_utf8(begin, static_cast<size_t>(checked_to - begin))) checked_to = begin;
+    const char* p = begin;
+    auto stop = scanner.Scan(p, end, final, stop_at,
                              [&](std::int64_t line, const std::vector<std::string_view>& fields,
                                  const char*, const char* record_end) {
                                return records.Take(scanner, line, fields, record_end <= checked_to);
                              });
-    records.Flush(scanner);
-    if (progress) progress->Add(pos - from);
-    if (stop != CsvScanner::Stop::kHalt || records.fatal() || pos >= halt_at) return {stop, pos};
-  }
-}
-
-// '\n' bytes in [b, e); `lone_cr` set when a '\r' is not followed by '\n'
-// (such a file is read on one thread: a lone CR ends a line only outside
-// quotes, so lines could not be counted ahead).
-std::int64_t CountLines(const char* b, const char* e, bool& lone_cr) {
-  std::int64_t lf = 0, cr = 0;
-  const char* p = b;
-#if defined(__SSE2__)
-  // Byte-wise counters, summed every 255 steps before they can overflow.
-  const __m128i nl = _mm_set1_epi8('\n'), ret = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
-  while (e - p >= 16) {
-    __m128i acc_lf = zero, acc_cr = zero;
-    for (int k = 0; k < 255 && e - p >= 16; ++k, p += 16) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      acc_lf = _mm_sub_epi8(acc_lf, _mm_cmpeq_epi8(v, nl));
-      acc_cr = _mm_sub_epi8(acc_cr, _mm_cmpeq_epi8(v, ret));
+    records.Flush(scanner);  // before the buffer moves
+    if (progress) progress->Add(p - begin);
+    const char* reached = file.data() + at + (p - begin);
+    if (stop != CsvScanner::Stop::kNeedMore) return {stop, reached};
+    if (p == begin && len == buf.size()) {
+      // The record fills the buffer: that one record from the mapping.
+      const char* from = reached;
+      stop = scanner.Scan(reached, file.data() + size, true, halt_at,
+                          [&](std::int64_t line, const std::vector<std::string_view>& fields, const char*,
+                              const char*) {
+                            records.Take(scanner, line, fields, false);
+                            return false;
+                          });
+      records.Flush(scanner);
+      if (progress) progress->Add(reached - from);
+      if (stop != CsvScanner::Stop::kHalt || records.fatal()) return {stop, reached};
+      at = reached - file.data();
+      len = 0;
+      continue;
     }
-    __m128i sl = _mm_sad_epu8(acc_lf, zero), sr = _mm_sad_epu8(acc_cr, zero);
-    lf += _mm_cvtsi128_si64(sl) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sl, sl));
-    cr += _mm_cvtsi128_si64(sr) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sr, sr));
+    std::memmove(buf.data(), p, static_cast<size_t>(end - p));
+    len = static_cast<size_t>(end - p);
+    at += p - begin;
   }
-#endif
-  for (; p < e; ++p) {
-    lf += *p == '\n';
-    cr += *p == '\r';
-  }
-  if (cr > 0) {
-    // Every CR must sit right before a LF.
-    for (const char* at = b; at < e;) {
-      const void* hit = std::memchr(at, '\r', static_cast<size_t>(e - at));
-      if (!hit) break;
-      const char* c = static_cast<const char*>(hit);
-      if (c + 1 == e || c[1] != '\n') {
-        lone_cr = true;
-        break;
-      }
-      at = c + 1;
-    }
-  }
-  return lf;
 }
 
 struct Part {
   const char* begin = nullptr;  // a guessed record boundary (just after a '\n')
   const char* end = nullptr;    // the next part's begin, or the end of the file
-  std::int64_t lines = 0;       // '\n' bytes in [begin, end)
-  bool lone_cr = false;
+  // What the part's lines, counted from 1 at `begin` by its scanner, are
+  // short of the file's (known once the parts before it are read).
+  std::int64_t line_offset = 0;
   std::unique_ptr<RecordSink> fork;  // null for the first part (the caller's sink)
   std::unique_ptr<CsvScanner> scanner;
   std::unique_ptr<CsvRecords> records;
@@ -587,6 +604,14 @@ struct Part {
 
 // A plain CSV file, mapped: the header, then the rows on `threads` threads
 // when the sink can be forked, else on this one.
+//
+// Each part after the first is scanned with lines counted from its own
+// start, so no pass over the file has to count lines before the parts can
+// be read; once the parts are read, each kept part starts on the line the
+// part before ended on, and its fork's lines are shifted by that much when
+// it is joined. A guessed start follows a '\n' outside quotes only when it
+// is a record boundary (a '\n' is never the second half of a lone CR), which
+// the part before confirms by ending exactly there.
 Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& display, RecordSink& sink,
                                    Progress* progress, const ReadTuning& tuning, int& kept_parts) {
   const size_t block = std::max<size_t>(tuning.block_bytes, 1);
@@ -607,7 +632,7 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
                            });
   records.Flush(scanner);
   if (records.fatal()) return Fail(*records.fatal());
-  if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
+  if (stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner, 0));
   if (progress) progress->Add(pos - data);
   if (!records.have_header() || pos == end) return 0;
 
@@ -618,22 +643,20 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
   auto expect = [&](const char* b, const char* e) {
     return static_cast<std::int64_t>(static_cast<double>(e - b) / bytes_per_line);
   };
+  auto read_alone = [&]() -> Result<std::int64_t> {
+    sink.ExpectRows(expect(pos, end));
+    std::vector<char> buf(block);
+    auto r = ScanRange(file, scanner, records, pos, end, progress, buf);
+    if (records.fatal()) return Fail(*records.fatal());
+    if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner, 0));
+    return records.rows();
+  };
 
   unsigned threads = tuning.threads ? tuning.threads : UsableCores();
   std::unique_ptr<RecordSink> probe = threads > 1 ? sink.Fork() : nullptr;
   const auto bytes = static_cast<std::int64_t>(end - pos);
   if (!probe || bytes < tuning.min_parallel_bytes || bytes < static_cast<std::int64_t>(threads)) {
-#ifdef MADV_POPULATE_READ
-    // Map the pages in one call rather than one fault at a time (a hint).
-    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    auto from = reinterpret_cast<std::uintptr_t>(pos) & ~(page - 1);
-    madvise(reinterpret_cast<void*>(from), reinterpret_cast<std::uintptr_t>(end) - from, MADV_POPULATE_READ);
-#endif
-    sink.ExpectRows(expect(pos, end));
-    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
-    if (records.fatal()) return Fail(*records.fatal());
-    if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
-    return records.rows();
+    return read_alone();
   }
 
   // Guess the boundaries: just after the first '\n' past each equal share.
@@ -651,48 +674,9 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
     if (b >= end || b <= parts.back().begin) continue;
     parts.emplace_back().begin = b;
   }
+  if (parts.size() < 2) return read_alone();
   for (size_t k = 0; k < parts.size(); ++k) parts[k].end = k + 1 < parts.size() ? parts[k + 1].begin : end;
 
-  // Count lines first so every part knows the line it starts on.
-  auto run = [&](auto&& work) {
-    std::atomic<size_t> next{0};
-    std::mutex failed_mutex;
-    std::exception_ptr failed;  // the first exception of any thread, rethrown here
-    auto worker = [&] {
-      try {
-        for (size_t k = next++; k < parts.size(); k = next++) work(k);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failed_mutex);
-        if (!failed) failed = std::current_exception();
-        next = parts.size();
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads && t < parts.size(); ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    if (failed) std::rethrow_exception(failed);
-  };
-  run([&](size_t k) {
-#ifdef MADV_POPULATE_READ
-    // Map the part's pages in one call rather than one fault at a time (a
-    // hint: on older kernels it fails and the pages fault in as read).
-    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    auto from = reinterpret_cast<std::uintptr_t>(parts[k].begin) & ~(page - 1);
-    madvise(reinterpret_cast<void*>(from), reinterpret_cast<std::uintptr_t>(parts[k].end) - from,
-            MADV_POPULATE_READ);
-#endif
-    parts[k].lines = CountLines(parts[k].begin, parts[k].end, parts[k].lone_cr);
-  });
-  bool lone_cr = std::any_of(parts.begin(), parts.end(), [](const Part& p) { return p.lone_cr; });
-  if (lone_cr || parts.size() < 2) {
-    sink.ExpectRows(expect(pos, end));
-    auto r = ScanRange(scanner, records, pos, end, end, progress, block);
-    if (records.fatal()) return Fail(*records.fatal());
-    if (r.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, scanner));
-    return records.rows();
-  }
-  std::int64_t line = scanner.line();
   for (size_t k = 0; k < parts.size(); ++k) {
     Part& p = parts[k];
     if (k == 0) {
@@ -703,39 +687,63 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
       p.fork = k == 1 ? std::move(probe) : sink.Fork();
       p.fork->Columns(records.header());
       p.fork->ExpectRows(expect(p.begin, p.end));
-      p.scanner = std::make_unique<CsvScanner>(scanner.dialect(), line);
+      p.scanner = std::make_unique<CsvScanner>(scanner.dialect(), 1);
       p.scanner->set_keep_fields(true);
       p.records = std::make_unique<CsvRecords>(display, *p.fork, records.header());
     }
-    line += p.lines;
   }
-  run([&](size_t k) {
-    Part& p = parts[k];
-    p.result = ScanRange(*p.scanner, *p.records, p.begin, end, p.end, progress, block);
-  });
+  std::atomic<size_t> next{0};
+  std::mutex failed_mutex;
+  std::exception_ptr failed;  // the first exception of any thread, rethrown here
+  auto worker = [&] {
+    try {
+      std::vector<char> buf(block);  // this thread's
+      for (size_t k = next++; k < parts.size(); k = next++) {
+        Part& p = parts[k];
+        p.result = ScanRange(file, *p.scanner, *p.records, p.begin, p.end, progress, buf);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failed_mutex);
+      if (!failed) failed = std::current_exception();
+      next = parts.size();
+    }
+  };
+  {
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads && t < parts.size(); ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+  }
+  if (failed) std::rethrow_exception(failed);
 
   // Keep the parts whose guessed start proved to be a record boundary: the
   // part before ended exactly there. After the first wrong guess, the part
-  // before it reads on to the end and the later parts are dropped.
+  // before it reads on to the end and the later parts are dropped. A kept
+  // part starts on the line the part before ended on.
   size_t kept = 1;
   for (; kept < parts.size(); ++kept) {
     const Part& before = parts[kept - 1];
     if (before.records->fatal()) break;
-    if (before.result.stop == CsvScanner::Stop::kHalt && before.result.pos == parts[kept].begin) continue;
-    break;
+    if (before.result.stop != CsvScanner::Stop::kHalt || before.result.pos != parts[kept].begin) break;
+    parts[kept].line_offset = before.line_offset + before.scanner->line() - 1;
   }
   Part& last = parts[kept - 1];
   if (kept < parts.size() && last.result.stop == CsvScanner::Stop::kHalt && !last.records->fatal()) {
-    last.result = ScanRange(*last.scanner, *last.records, last.result.pos, end, end, nullptr, block);
+    std::vector<char> buf(block);
+    last.result = ScanRange(file, *last.scanner, *last.records, last.result.pos, end, nullptr, buf);
   }
   kept_parts = static_cast<int>(kept);
   std::int64_t rows = 0;
   for (size_t k = 0; k < kept; ++k) {
     rows += parts[k].records->rows();
-    if (k > 0) sink.Join(*parts[k].fork);
+    if (k > 0) sink.Join(*parts[k].fork, parts[k].line_offset);
   }
+  // Only the header can be fatal (a later part knows it already), so only
+  // the first part's records can hold such an error; its lines are the file's.
   if (last.records->fatal()) return Fail(*last.records->fatal());
-  if (last.result.stop == CsvScanner::Stop::kError) return Fail(UnterminatedQuote(display, *last.scanner));
+  if (last.result.stop == CsvScanner::Stop::kError) {
+    return Fail(UnterminatedQuote(display, *last.scanner, last.line_offset));
+  }
   return rows;
 }
 
@@ -827,6 +835,10 @@ Result<std::int64_t> ReadJsonArray(std::istream& in, const std::string& display,
 }
 
 }  // namespace
+
+std::string MalformedMessage(std::string_view file, std::int64_t line, std::string_view what) {
+  return fmt::format("{}:{}: {}", file, line, what);
+}
 
 unsigned UsableCores() {
   cpu_set_t set;

@@ -12,7 +12,8 @@
 // problem that stops reading (an unterminated quote, broken JSON, a corrupt
 // archive) ends the read with an Error naming file:line.
 //
-// A large uncompressed CSV file is memory-mapped and, when the sink can be
+// An uncompressed CSV file is read in blocks with pread() (and mapped only to
+// find its header and split points) and, when large and the sink can be
 // forked (QualityChecker can), split at record boundaries and read on several
 // threads, each into its own fork of the sink; the forks are joined back in
 // file order, so the sink ends as if it had read the file in one pass (same
@@ -51,8 +52,9 @@ class RecordSink {
   // One record starting on `line`; values.size() == the latest columns' size.
   // The views are valid only during the call.
   virtual void Row(std::int64_t line, const std::vector<std::string_view>& values) = 0;
-  // A record that could not be taken as it is; `message` says what.
-  virtual void Malformed(std::int64_t line, std::string message) = 0;
+  // A record starting on `line` of `file` that could not be taken as it is;
+  // `what` says why, without the place (MalformedMessage() adds it).
+  virtual void Malformed(std::int64_t line, std::string_view file, std::string what) = 0;
   // Many rows at once, in file order (the CSV reader hands rows over in
   // batches): row r starts on lines[r] and its values are
   // values[r * width, (r + 1) * width). Valid only during the call. The
@@ -73,9 +75,18 @@ class RecordSink {
   // kind that can later be Join()ed into this one, or null when the sink
   // cannot be split (then the file is read on one thread).
   virtual std::unique_ptr<RecordSink> Fork() const { return nullptr; }
-  // Folds in a fork that saw the records right after this sink's ones.
-  virtual void Join(RecordSink& later) { (void)later; }
+  // Folds in a fork that saw the records right after this sink's ones. The
+  // fork was given line numbers counted from its own start (the reader
+  // cannot know where a part of the file starts until the parts before it
+  // are read): every line it was given is `line_offset` short of the real one.
+  virtual void Join(RecordSink& later, std::int64_t line_offset) {
+    (void)later;
+    (void)line_offset;
+  }
 };
+
+// "file:line: what", the way a malformed record is reported.
+std::string MalformedMessage(std::string_view file, std::int64_t line, std::string_view what);
 
 // Cores this process may run on (its CPU affinity, which can be fewer than
 // the machine has), at least 1.
@@ -85,7 +96,7 @@ unsigned UsableCores();
 struct ReadTuning {
   unsigned threads = 0;                           // 0: one per usable core
   std::int64_t min_parallel_bytes = 64ll << 20;   // smaller files are read on one thread
-  std::size_t block_bytes = 8 << 20;              // CSV is read and UTF-8-checked in blocks of this
+  std::size_t block_bytes = 512 << 10;            // CSV is read and UTF-8-checked in blocks of this
   unsigned parts_per_thread = 4;                  // a file is split into threads × this parts
 };
 

@@ -10,6 +10,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -97,7 +98,9 @@ struct Collect : RecordSink {
   void Row(std::int64_t line, const std::vector<std::string_view>& v) override {
     rows.emplace_back(line, std::vector<std::string>(v.begin(), v.end()));
   }
-  void Malformed(std::int64_t line, std::string m) override { malformed.emplace_back(line, std::move(m)); }
+  void Malformed(std::int64_t line, std::string_view file, std::string what) override {
+    malformed.emplace_back(line, MalformedMessage(file, line, what));
+  }
 };
 
 // ------------------------------------------------------------------- formats
@@ -368,13 +371,17 @@ TEST(QualityTest, UniqueOverManyRowsAndForksCountsEveryRepeat) {
     }
     std::vector<std::string_view> row(1);
     std::string text;
+    // A fork counts lines from its part's start, as the reader's forks do.
+    std::vector<std::int64_t> offsets(static_cast<size_t>(forks), -1);
     for (int i = 1; i <= n; ++i) {
       const int part = (i - 1) * forks / n;
+      std::int64_t& offset = offsets[static_cast<size_t>(part)];
+      if (offset < 0) offset = part == 0 ? 0 : i;  // row i is on line i + 1
       text = std::to_string(value_of(i));
       row[0] = text;
-      (part == 0 ? static_cast<RecordSink&>(checker) : *parts[static_cast<size_t>(part - 1)]).Row(i + 1, row);
+      (part == 0 ? static_cast<RecordSink&>(checker) : *parts[static_cast<size_t>(part - 1)]).Row(i + 1 - offset, row);
     }
-    for (auto& p : parts) checker.Join(*p);
+    for (size_t p = 0; p < parts.size(); ++p) checker.Join(*parts[p], offsets[p + 1]);
     auto results = checker.Finish(n, std::nullopt);
     int seen = 0;
     for (const RuleResult& r : results) {
@@ -829,12 +836,15 @@ TEST(CsvScanTest, SameRecordsAsTheCoreReaderOnRandomText) {
 // A delivery with every kind of trouble the rules look for, spread over the
 // whole file: repeated ids far apart, disallowed codes, bad numbers and dates,
 // empty emails, ragged rows, invalid UTF-8, quoted notes with newlines and
-// doubled quotes.
-std::string RandomDelivery(Draw& draw, int rows, bool crlf) {
-  const char* eol = crlf ? "\r\n" : "\n";
+// doubled quotes. Lines end in LF, CRLF, or (kMixed) any of LF, CRLF and a
+// lone CR, drawn row by row.
+enum class Eol { kLf, kCrlf, kMixed };
+std::string RandomDelivery(Draw& draw, int rows, Eol endings) {
+  const char* eol = endings == Eol::kLf ? "\n" : "\r\n";
   std::string out = std::string("id,code,amount,day,email,note") + eol;
   const char* codes[] = {"new", "paid", "shipped", "void"};
   for (int i = 0; i < rows; ++i) {
+    if (endings == Eol::kMixed) eol = std::array{"\n", "\r\n", "\r"}[draw.Below(3)];
     std::string id = std::to_string(100000 + (draw.OneIn(50) ? draw.Below(static_cast<std::uint32_t>(i + 1)) : i));
     std::string code = draw.OneIn(40) ? "lost" : codes[draw.Below(3)];
     std::string amount = draw.OneIn(60) ? "n/a" : fmt::format("{}.{:02}", draw.Below(1000), draw.Below(100));
@@ -921,8 +931,8 @@ TEST(ParallelReadTest, SameResultsAsOneThreadOnRandomDeliveries) {
   int split_runs = 0;
   for (int round = 0; round < 12; ++round) {
     SCOPED_TRACE(fmt::format("round {}", round));
-    const bool crlf = round % 3 == 2;
-    const std::string csv = RandomDelivery(draw, 2000 + static_cast<int>(draw.Below(3000)), crlf);
+    const Eol eol = round % 4 == 3 ? Eol::kMixed : round % 3 == 2 ? Eol::kCrlf : Eol::kLf;
+    const std::string csv = RandomDelivery(draw, 2000 + static_cast<int>(draw.Below(3000)), eol);
     const auto file = dir.path() / fmt::format("d{}.csv", round);
     WriteFile(file, csv);
     // Compression is recognised by its magic bytes: same name, other folder.
@@ -1021,6 +1031,105 @@ TEST(ParallelReadTest, UnterminatedQuoteInALaterPartIsTheFileError) {
   EXPECT_EQ(want.fatal, "u.csv:504: unterminated quoted field (opened on line 502)");
   EXPECT_EQ(got.fatal, want.fatal);
   EXPECT_EQ(Describe(got.results), Describe(want.results));
+}
+
+TEST(ParallelReadTest, FaultsInLaterPartsCarryTheirFileLines) {
+  // Parts after the first count lines from their own start and are shifted
+  // when joined: every sample row, duplicate, malformed record and the
+  // unterminated quote found in a later part must name the line of the file.
+  // Lines end in LF, CRLF and lone CRs; notes hold quoted LFs, CRLFs and
+  // lone CRs (only a LF inside quotes counts as a line).
+  const char* endings[] = {"\n", "\r\n", "\r"};
+  std::string csv = "id,code,email,note\n";
+  std::int64_t line = 2;  // of the next row
+  std::map<std::string, std::vector<std::int64_t>> planted;
+  std::int64_t first_ragged = 0;
+  const int n = 900;
+  for (int i = 0; i < n; ++i) {
+    std::string id = std::to_string(i + 1), code = "new", email = fmt::format("u{}@example.com", i), note = "ok";
+    int extra = 0;  // lines inside the note
+    if (i % 37 == 0) note = "\"one\ntwo\"", extra = 1;
+    if (i % 41 == 0) note = "\"one\r\ntwo\nthree\"", extra = 2;
+    if (i % 11 == 0) note = "\"lone\rcarriage, return\"", extra = 0;
+    if (i == 700 || i == 850) id = std::to_string(i - 695), planted["unique id"].push_back(line);
+    if (i == 810) id = "x12", planted["type id"].push_back(line);
+    if (i == 640 || i == 641) code = "lost", planted["allowed-values code"].push_back(line);
+    if (i == 890) email = "", planted["null-rate email"].push_back(line);
+    if (i == 780) note = "bad \xC3\x28 byte", extra = 0, planted["format"].push_back(line);
+    if (i == 620) {
+      csv += id + "," + code + "," + email + endings[i % 3];  // ragged
+      planted["format"].insert(planted["format"].begin(), line);
+      first_ragged = line;
+      line += 1;
+      continue;
+    }
+    csv += id + "," + code + "," + email + "," + note + endings[i % 3];
+    line += 1 + extra;
+  }
+  Rules rules;
+  ColumnRule id;
+  id.name = "id";
+  id.type = ColumnType::kInt;
+  id.unique = true;
+  ColumnRule code;
+  code.name = "code";
+  code.allowed = {"new"};
+  ColumnRule email;
+  email.name = "email";
+  email.max_null_rate = 0.0;
+  rules.columns = {id, code, email};
+
+  TempDir dir;
+  WriteFile(dir.path() / "f.csv", csv);
+  ReadTuning one;
+  one.threads = 1;
+  ReadTuning many;
+  many.threads = 3;
+  many.parts_per_thread = 4;
+  many.min_parallel_bytes = 0;
+  many.block_bytes = 1000;
+  const CheckRun want = CheckFile(dir.path() / "f.csv", rules, one);
+  ASSERT_TRUE(want.fatal.empty()) << want.fatal;
+  const CheckRun got = CheckFile(dir.path() / "f.csv", rules, many);
+  ASSERT_TRUE(got.fatal.empty()) << got.fatal;
+  EXPECT_EQ(got.parts, 12);  // every guessed start was a record boundary
+  EXPECT_EQ(Describe(got.results), Describe(want.results));
+  std::map<std::string, std::vector<std::int64_t>> found;
+  for (const RuleResult& r : got.results) {
+    if (!r.ok) found[r.column.empty() ? r.rule : r.rule + " " + r.column] = r.rows;
+  }
+  EXPECT_EQ(found, planted);
+  const std::string first = fmt::format("f.csv:{}: expected 4 fields as in the header, got 3", first_ragged);
+  EXPECT_NE(got.results[0].message.find("2 malformed records; first: " + first), std::string::npos)
+      << got.results[0].message;
+
+  // Any split, any block size: the same as one thread. Blocks shorter than
+  // a record (the first rounds) make the reader take records from the
+  // mapping instead of its buffer.
+  Draw draw(23);
+  int split = 0;
+  for (int round = 0; round < 12; ++round) {
+    ReadTuning tuning;
+    tuning.threads = round == 0 ? 1 : 2 + draw.Below(3);
+    tuning.parts_per_thread = 1 + draw.Below(8);
+    tuning.min_parallel_bytes = 0;
+    tuning.block_bytes = round < 4 ? 1 + draw.Below(48) : 1 + draw.Below(5000);
+    const CheckRun again = CheckFile(dir.path() / "f.csv", rules, tuning);
+    split += again.parts > 1;
+    EXPECT_EQ(Describe(again.results), Describe(want.results))
+        << tuning.threads << " threads, " << tuning.parts_per_thread << " parts each, blocks of " << tuning.block_bytes;
+  }
+  EXPECT_GE(split, 7);  // a guess inside a quoted note drops the parts after it
+
+  // A quote left open near the end: the error names the file's lines.
+  const std::string opened = "901,new,u@example.com,\"never closed\r\n902,new,a,b\r\n903,new,c,d";
+  WriteFile(dir.path() / "f.csv", csv + opened);
+  const CheckRun want_open = CheckFile(dir.path() / "f.csv", rules, one);
+  const CheckRun got_open = CheckFile(dir.path() / "f.csv", rules, many);
+  EXPECT_EQ(want_open.fatal,
+            fmt::format("f.csv:{}: unterminated quoted field (opened on line {})", line + 2, line));
+  EXPECT_EQ(got_open.fatal, want_open.fatal);
+  EXPECT_EQ(Describe(got_open.results), Describe(want_open.results));
 }
 
 // ------------------------------------------------ fast paths of the checker
@@ -1151,15 +1260,20 @@ TEST(QualityTest, FreshnessFindsTheNewestValueAcrossBatchesAndParts) {
     auto fork = checker.Fork();
     fork->Columns({"at"});
     const size_t cut = draw.Below(static_cast<std::uint32_t>(rows.size()));
+    // The fork counts lines from its first row's (row cut, on line cut + 2).
+    const auto fork_offset = static_cast<std::int64_t>(cut) + 1;
     for (size_t i = 0; i < rows.size();) {
       const size_t batch = std::min<size_t>(1 + draw.Below(3), (i < cut ? cut : rows.size()) - i);
       std::vector<std::int64_t> lines;
       std::vector<std::string_view> views;
-      for (size_t k = i; k < i + batch; ++k) lines.push_back(static_cast<std::int64_t>(k) + 2), views.push_back(rows[k]);
+      for (size_t k = i; k < i + batch; ++k) {
+        lines.push_back(static_cast<std::int64_t>(k) + 2 - (i < cut ? 0 : fork_offset));
+        views.push_back(rows[k]);
+      }
       (i < cut ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
       i += batch;
     }
-    checker.Join(*fork);
+    checker.Join(*fork, fork_offset);
     auto results = checker.Finish(static_cast<std::int64_t>(rows.size()), std::nullopt);
     auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "freshness"; });
     ASSERT_NE(it, results.end());
@@ -1230,20 +1344,22 @@ TEST(QualityTest, UniqueIntegersExactlyAcrossPartsWithTheirRows) {
           forks.back()->Columns({"id"});
           sink = forks.back().get();
         }
-        // Batches of varied size, as the reader hands them over.
+        // Batches of varied size, as the reader hands them over; a fork
+        // counts lines from its part's start (row cuts[p], on line cuts[p] + 2).
+        const std::int64_t offset = p == 0 ? 0 : static_cast<std::int64_t>(cuts[p]) + 1;
         for (size_t i = cuts[p]; i < cuts[p + 1];) {
           const size_t batch = std::min<size_t>(1 + draw.Below(40), cuts[p + 1] - i);
           std::vector<std::int64_t> lines;
           std::vector<std::string_view> views;
           for (size_t k = i; k < i + batch; ++k) {
-            lines.push_back(static_cast<std::int64_t>(k) + 2);
+            lines.push_back(static_cast<std::int64_t>(k) + 2 - offset);
             views.push_back(values[k]);
           }
           sink->Rows(lines.data(), views.data(), batch, 1);
           i += batch;
         }
       }
-      for (auto& f : forks) checker.Join(*f);
+      for (size_t f = 0; f < forks.size(); ++f) checker.Join(*forks[f], static_cast<std::int64_t>(cuts[f + 1]) + 1);
       auto results = checker.Finish(static_cast<std::int64_t>(values.size()), std::nullopt);
       auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "unique"; });
       ASSERT_NE(it, results.end());
@@ -1278,16 +1394,19 @@ TEST(QualityTest, UniqueIntegersShuffledManyRunsAndOneRepeat) {
   std::vector<std::string> text(256);
   std::vector<std::string_view> views(256);
   std::vector<std::int64_t> lines(256);
+  std::int64_t fork_offset = -1;  // the fork counts lines from its first row's
   for (int i = 0; i < n; i += 256) {
     const size_t batch = static_cast<size_t>(std::min(256, n - i));
+    const bool in_fork = i >= n / 2;
+    if (in_fork && fork_offset < 0) fork_offset = i + 1;
     for (size_t k = 0; k < batch; ++k) {
       text[k] = std::to_string(ids[static_cast<size_t>(i) + k]);
       views[k] = text[k];
-      lines[k] = i + static_cast<std::int64_t>(k) + 2;
+      lines[k] = i + static_cast<std::int64_t>(k) + 2 - (in_fork ? fork_offset : 0);
     }
-    (i < n / 2 ? static_cast<RecordSink&>(checker) : *fork).Rows(lines.data(), views.data(), batch, 1);
+    (in_fork ? *fork : static_cast<RecordSink&>(checker)).Rows(lines.data(), views.data(), batch, 1);
   }
-  checker.Join(*fork);
+  checker.Join(*fork, fork_offset);
   auto results = checker.Finish(n, std::nullopt);
   auto it = std::find_if(results.begin(), results.end(), [](const RuleResult& r) { return r.rule == "unique"; });
   ASSERT_NE(it, results.end());
