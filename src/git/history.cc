@@ -21,8 +21,8 @@
 
 #include <fmt/format.h>
 #include <git2.h>
-#include <sched.h>
 
+#include "core/cores.h"
 #include "git/libgit2_util.h"
 #include "git/similarity.h"
 
@@ -806,17 +806,6 @@ std::vector<std::size_t> ParentsFirst(const std::vector<WalkEntry*>& entries, co
   return order;
 }
 
-// The CPUs this process may run on (its affinity mask: a session pinned to
-// one core gains nothing from a second thread, which reads through its own
-// repository handle and caches and so costs CPU); hardware_concurrency()
-// counts every online CPU.
-std::size_t UsableCpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<std::size_t>(CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 // Walks of fewer commits stay on the calling thread (an incremental run
 // reads a handful; a second repository handle would cost more).
 constexpr std::size_t kParallelMinCommits = 1000;
@@ -926,7 +915,7 @@ Result<HistoryWalkStats> History::Walk(
   // once when options.threads asks for some, else once the walk proves long.
   const bool forced = options.threads > 0;
   const std::size_t threads = forced ? static_cast<std::size_t>(options.threads)
-                                     : std::clamp<std::size_t>(UsableCpus(), 1, 4);
+                                     : std::clamp<std::size_t>(UsableCores(), 1, 4);
   const std::size_t batch_size = forced ? 4 : kBatch;
   WalkQueue queue;
   auto work = [&](git_repository* repo) {

@@ -1,4 +1,5 @@
 #include "desks/backups/backups.h"
+#include "core/cores.h"
 #include "core/json_text.h"
 
 #include "desks/backups/pg_drill.h"
@@ -341,7 +342,7 @@ Result<VerifyReport> BackupsDesk::Verify(DeskContext& ctx, const VerifyOptions& 
   // candidate order on this thread, which alone writes to the store.
   const size_t jobs = std::min<size_t>(
       todo.size(), static_cast<size_t>(std::clamp(options.jobs > 0 ? options.jobs
-                                                                   : static_cast<int>(std::thread::hardware_concurrency()),
+                                                                   : static_cast<int>(UsableCores()),
                                                   1, 64)));
   std::vector<std::optional<CheckResult>> results(todo.size());
   std::mutex mu;

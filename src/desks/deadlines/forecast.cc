@@ -9,6 +9,8 @@
 // how blocks were scheduled.
 #include "desks/deadlines/forecast.h"
 
+#include "core/cores.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -85,7 +87,7 @@ template <typename Fn>
 void ForEachBlock(size_t jobs, std::int64_t trials, const SimulationOptions& o, Fn fn) {
   const std::int64_t blocks = (trials + kBlock - 1) / kBlock;
   const std::int64_t total = static_cast<std::int64_t>(jobs) * blocks;
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(UsableCores());
   threads = static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(total, 1)));
   std::atomic<std::int64_t> next{0};
   auto worker = [&] {

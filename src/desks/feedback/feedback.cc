@@ -23,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cores.h"
 #include "desks/feedback/text.h"
 #include "desks/suppliers/reader.h"
 
@@ -224,7 +225,7 @@ struct PhraseIndex {
 
 PhraseIndex ExtractAll(const std::vector<const Ticket*>& tickets) {
   const size_t n = tickets.size();
-  unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  unsigned threads = std::max(1u, std::min(8u, UsableCores()));
   if (n < 2000) threads = 1;
   struct Hash {
     using is_transparent = void;

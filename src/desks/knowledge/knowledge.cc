@@ -24,6 +24,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/cores.h"
 #include "git/history.h"
 
 namespace ctodesk::knowledge {
@@ -695,7 +696,7 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
       }
     };
     std::size_t threads =
-        std::min<std::size_t>({pending.size(), 4, std::max(1u, std::thread::hardware_concurrency())});
+        std::min<std::size_t>({pending.size(), 4, UsableCores()});
     std::vector<std::thread> pool;
     for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
     work();

@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cores.h"
 #include "core/progress.h"
 #include "git/git.h"
 
@@ -73,7 +74,7 @@ Result<std::vector<BlobHit>> HitsIn(const DetectorSet& set, std::string_view dat
 }
 
 int ThreadCount(const ScanOptions& o, std::size_t work) {
-  int n = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = o.threads > 0 ? o.threads : static_cast<int>(UsableCores());
   return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(n), work)));
 }
 

@@ -26,6 +26,8 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include "core/cores.h"
+
 namespace ctodesk::suppliers {
 
 namespace {

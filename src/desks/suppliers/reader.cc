@@ -19,7 +19,6 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include <sched.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -30,6 +29,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/cores.h"
 #include "core/csv.h"
 #include "desks/suppliers/csv_scan.h"
 
@@ -838,13 +838,6 @@ Result<std::int64_t> ReadJsonArray(std::istream& in, const std::string& display,
 
 std::string MalformedMessage(std::string_view file, std::int64_t line, std::string_view what) {
   return fmt::format("{}:{}: {}", file, line, what);
-}
-
-unsigned UsableCores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::string_view FormatName(Format f) {

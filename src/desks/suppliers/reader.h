@@ -88,9 +88,6 @@ class RecordSink {
 // "file:line: what", the way a malformed record is reported.
 std::string MalformedMessage(std::string_view file, std::int64_t line, std::string_view what);
 
-// Cores this process may run on (its CPU affinity, which can be fewer than
-// the machine has), at least 1.
-unsigned UsableCores();
 
 // How ReadDelivery may read a file.
 struct ReadTuning {

@@ -18,7 +18,6 @@
 #include <map>
 #include <random>
 #include <sstream>
-#include <sched.h>
 #include <sys/mman.h>
 #include <cstring>
 #include <cmath>
@@ -1413,25 +1412,6 @@ TEST(QualityTest, UniqueIntegersShuffledManyRunsAndOneRepeat) {
   EXPECT_FALSE(it->ok);
   EXPECT_EQ(it->rows, (std::vector<std::int64_t>{900'002}));
   EXPECT_EQ(it->message.rfind("1 duplicate value", 0), 0u) << it->message;
-}
-
-TEST(ReaderTest, UsableCoresFollowsTheAffinity) {
-  // A process pinned to fewer cores than the machine has reads on that many threads.
-  cpu_set_t before;
-  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
-  EXPECT_EQ(UsableCores(), static_cast<unsigned>(CPU_COUNT(&before)));
-  int first = -1;
-  for (int c = 0; c < CPU_SETSIZE && first < 0; ++c) {
-    if (CPU_ISSET(c, &before)) first = c;
-  }
-  ASSERT_GE(first, 0);
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  const unsigned pinned = UsableCores();
-  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
-  EXPECT_EQ(pinned, 1u);
 }
 
 TEST(ReaderTest, BatchesKeepDecodedFieldsAndLines) {
