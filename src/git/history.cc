@@ -773,35 +773,49 @@ void CompareTrees(git_repository* repo, git_odb* odb, const WalkSetup& setup,
   memo.Keep(std::move(parent_tree));
 }
 
-// The order commits are handed out in: parents before children, as a
-// depth-first walk from `tip` that follows first parents first and lists a
-// commit once all its parents are listed. Depends only on the commits and
-// their parents, never on the threads that read them.
-std::vector<std::size_t> ParentsFirst(const std::vector<WalkEntry*>& entries, const ObjectId& tip) {
+// The order commits are handed out in: parents before children, otherwise
+// the oldest commit (by commit date; ties by id) first. That is the order
+// `git log --reverse` lists them in when no clock ran backwards, and so the
+// order the published truck-factor tool reads history in; where renames on
+// two branches meet, the model's answer depends on it. Depends only on the
+// commits and their parents, never on the threads that read them.
+std::vector<std::size_t> OldestFirst(const std::vector<WalkEntry*>& entries) {
   std::unordered_map<ObjectId, std::size_t, ObjectIdHash> index;
   index.reserve(entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) index.emplace(entries[i]->commit.id, i);
+  std::vector<std::size_t> waiting(entries.size(), 0);  // parents not listed yet
+  std::vector<std::vector<std::size_t>> children(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    for (const ObjectId& p : entries[i]->commit.parents) {
+      auto it = index.find(p);
+      if (it == index.end()) continue;  // hidden or unreadable: not listed
+      ++waiting[i];
+      children[it->second].push_back(i);
+    }
+  }
+  auto later = [&](std::size_t a, std::size_t b) {  // a after b: a min-heap
+    const HistoryCommit& x = entries[a]->commit;
+    const HistoryCommit& y = entries[b]->commit;
+    if (x.commit_time != y.commit_time) return x.commit_time > y.commit_time;
+    return x.id > y.id;
+  };
+  std::vector<std::size_t> ready;
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (waiting[i] == 0) ready.push_back(i);
+  std::make_heap(ready.begin(), ready.end(), later);
   std::vector<std::size_t> order;
   order.reserve(entries.size());
-  std::vector<char> seen(entries.size(), 0);
-  std::vector<std::pair<std::size_t, std::size_t>> stack;  // entry, its next parent to visit
-  if (auto it = index.find(tip); it != index.end()) {
-    seen[it->second] = 1;
-    stack.emplace_back(it->second, 0);
-  }
-  while (!stack.empty()) {
-    auto& [at, next_parent] = stack.back();
-    const std::vector<ObjectId>& parents = entries[at]->commit.parents;
-    if (next_parent < parents.size()) {
-      auto it = index.find(parents[next_parent++]);
-      if (it != index.end() && !seen[it->second]) {
-        seen[it->second] = 1;
-        stack.emplace_back(it->second, 0);
+  while (!ready.empty()) {
+    std::pop_heap(ready.begin(), ready.end(), later);
+    std::size_t next = ready.back();
+    ready.pop_back();
+    order.push_back(next);
+    for (std::size_t c : children[next]) {
+      if (--waiting[c] == 0) {
+        ready.push_back(c);
+        std::push_heap(ready.begin(), ready.end(), later);
       }
-      continue;
     }
-    order.push_back(at);
-    stack.pop_back();
   }
   return order;
 }
@@ -1020,11 +1034,11 @@ Result<HistoryWalkStats> History::Walk(
   for (std::thread& t : pool) t.join();
   for (git_repository* r : handles) git_repository_free(r);
 
-  // Handed over parents first, in an order that does not depend on threads.
+  // Handed over parents first, oldest first (OldestFirst).
   std::vector<WalkEntry*> entries;
   for (std::vector<WalkEntry>& b : queue.done())
     for (WalkEntry& e : b) entries.push_back(&e);
-  for (std::size_t i : ParentsFirst(entries, tip)) {
+  for (std::size_t i : OldestFirst(entries)) {
     WalkEntry& e = *entries[i];
     for (std::string& m : e.warnings) stats.warnings.push_back(std::move(m));
     ++stats.commits;

@@ -93,10 +93,11 @@ class History {
   bool IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) const;
 
   // Calls `on_commit` for every commit reachable from `tip` and not from
-  // options.hide, parents before children (depth first from the tip, first
-  // parents first), after the whole walk: the calling thread reads the
-  // commits while options.threads workers compare their trees, then hands
-  // them over in that order; the callback runs on the calling thread. Unreadable trees or blobs give a
+  // options.hide, parents before children and otherwise oldest commit date
+  // first (as `git log --reverse` lists them), after the whole walk: the
+  // calling thread reads the commits while options.threads workers compare
+  // their trees, then hands them over in that order; the callback runs on
+  // the calling thread. Unreadable trees or blobs give a
   // warning naming the object (a blob that cannot be read counts as "no
   // rename"); fails only when the walk cannot start.
   Result<HistoryWalkStats> Walk(const ObjectId& tip, const HistoryWalkOptions& options,

@@ -294,8 +294,8 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   }
 }
 
-// Parents always come before their children, whatever the threads; with
-// commits to hide, exactly the commits `git rev-list TIP --not HIDDEN` names
+// Parents always come before their children, otherwise the oldest commit
+// first, whatever the threads; with commits to hide, exactly the commits `git rev-list TIP --not HIDDEN` names
 // are walked (a side branch forked before the hidden commit and merged after
 // it included), and a walked commit whose parent is hidden still compares
 // against that parent's tree.
@@ -339,6 +339,12 @@ TEST(KnowledgeRepoTest, WalkOrderAndHiddenCommits) {
     EXPECT_EQ(all.size(), 11u) << threads;
     EXPECT_TRUE(parents_first(all)) << threads;
     EXPECT_EQ(all.back().id, *head) << threads;
+    // Otherwise oldest first, as `git log --reverse` lists them: the side
+    // branch's commits fall between main's by date.
+    std::string logged = Capture(fmt::format("git -C '{}' log --reverse --format=%H", r.dir().string()));
+    std::string walked;
+    for (const git::HistoryCommit& c : all) walked += c.id.Hex() + "\n";
+    EXPECT_EQ(walked, logged) << threads;
 
     o.hide = {*git::ObjectId::FromHex(hidden)};
     std::vector<std::string> warnings;
