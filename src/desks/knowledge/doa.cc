@@ -1,9 +1,9 @@
-// Files are tracked as lineages: a path maps to the lineage of counts it
-// carries, a rename moves the lineage to the new path, and a deletion (ignored,
-// as in the published tool) leaves the lineage where it was, so a file added
-// again at the same path continues it. Within one commit renames are applied
-// before additions and modifications, so "rename a to b, add a new a" gives
-// the new a a fresh lineage.
+// A file's history is found as the published tool finds it: every counted
+// change (A, M, R) that left a file at its path, and for each rename among
+// them every change at the old path, at any time, and so on until no new path
+// appears. Deletions are ignored, so a file added again at a path continues
+// that path's history, and a file added at a path that was renamed away gets
+// the path's past too. Nothing depends on the order of the commits.
 #include "desks/knowledge/doa.h"
 
 #include <algorithm>
@@ -81,88 +81,83 @@ std::vector<FileKnowledge> ComputeAuthorship(std::span<const Commit> commits,
 std::vector<FileKnowledge> ComputeAuthorship(std::span<const IdCommit> commits,
                                              const ModelTables& tables,
                                              std::span<const std::string> files) {
-  constexpr std::uint32_t kNone = UINT32_MAX;
+  // Every counted change, grouped by the path it left its file at: the
+  // changes of path p are by_path[first[p], first[p + 1]).
+  struct Entry {
+    const IdCommit* commit;
+    const IdChange* change;
+  };
+  const std::size_t n_paths = tables.paths.size();
+  std::vector<std::uint32_t> first(n_paths + 1, 0);
+  for (const IdCommit& c : commits)
+    for (const IdChange& ch : c.changes) ++first[ch.path + 1];
+  for (std::size_t p = 0; p < n_paths; ++p) first[p + 1] += first[p];
+  std::vector<Entry> by_path(first[n_paths]);
+  {
+    std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+    for (const IdCommit& c : commits)
+      for (const IdChange& ch : c.changes) by_path[fill[ch.path]++] = {&c, &ch};
+  }
+
   struct DevCounts {
     std::uint32_t person;
     Counts counts;
   };
-  struct IdLineage {
-    std::vector<DevCounts> devs;  // few per file: a linear search
-    int changes = 0;
-    std::int64_t last = 0;
-  };
-  std::vector<IdLineage> lineages;
-  std::vector<std::uint32_t> at(tables.paths.size(), kNone);  // path -> lineage
-  auto fresh = [&] {
-    lineages.emplace_back();
-    return static_cast<std::uint32_t>(lineages.size() - 1);
-  };
-  auto touch = [](IdLineage& l, std::uint32_t person, std::int64_t t, bool added) {
-    DevCounts* d = nullptr;
-    for (DevCounts& x : l.devs) {
-      if (x.person == person) {
-        d = &x;
-        break;
-      }
-    }
-    if (d == nullptr) d = &l.devs.emplace_back(DevCounts{person, {}});
-    Counts& c = d->counts;
-    if (added) {
-      c.fa = 1;
-    } else {
-      ++c.dl;
-      ++l.changes;
-    }
-    c.last = std::max(c.last, t);
-    l.last = std::max(l.last, t);
-  };
-
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> moved;  // new path, lineage
-  for (const IdCommit& commit : commits) {
-    // Renames first: detach every old path, then attach to the new ones.
-    moved.clear();
-    for (const IdChange& ch : commit.changes) {
-      if (ch.status != 'R') continue;
-      std::uint32_t id = at[ch.old_path];
-      if (id == kNone) {
-        id = fresh();
-      } else {
-        at[ch.old_path] = kNone;
-      }
-      moved.emplace_back(ch.path, id);
-    }
-    for (auto [path, id] : moved) {
-      at[path] = id;
-      touch(lineages[id], commit.person, commit.time, false);
-    }
-    for (const IdChange& ch : commit.changes) {
-      if (ch.status != 'A' && ch.status != 'M') continue;
-      std::uint32_t& id = at[ch.path];
-      if (id == kNone) id = fresh();
-      touch(lineages[id], commit.person, commit.time, ch.status == 'A');
-    }
-  }
-
+  constexpr std::uint32_t kUnseen = UINT32_MAX;
+  std::vector<std::uint32_t> seen(n_paths, kUnseen);  // the file whose history holds the path
+  std::vector<std::uint32_t> pending;
   std::vector<FileKnowledge> out;
   out.reserve(files.size());
-  for (const std::string& path : files) {
+  for (std::size_t f = 0; f < files.size(); ++f) {
     FileKnowledge fk;
-    fk.path = path;
-    auto p = tables.path_ids.find(path);
-    if (p == tables.path_ids.end() || at[p->second] == kNone) {
+    fk.path = files[f];
+    auto p = tables.path_ids.find(files[f]);
+    if (p == tables.path_ids.end()) {
       out.push_back(std::move(fk));
       continue;
     }
-    const IdLineage& l = lineages[at[p->second]];
-    fk.last_change = l.last;
+    // The file's history: the changes at its path, and through each rename
+    // among them every change at the old path, and so on.
+    std::vector<DevCounts> devs;  // few per file: a linear search
+    int changes = 0;
+    pending.assign(1, p->second);
+    seen[p->second] = static_cast<std::uint32_t>(f);
+    while (!pending.empty()) {
+      std::uint32_t path = pending.back();
+      pending.pop_back();
+      for (std::uint32_t e = first[path]; e < first[path + 1]; ++e) {
+        const IdCommit& c = *by_path[e].commit;
+        const IdChange& ch = *by_path[e].change;
+        DevCounts* d = nullptr;
+        for (DevCounts& x : devs) {
+          if (x.person == c.person) {
+            d = &x;
+            break;
+          }
+        }
+        if (d == nullptr) d = &devs.emplace_back(DevCounts{c.person, {}});
+        if (ch.status == 'A') {
+          d->counts.fa = 1;
+        } else {
+          ++d->counts.dl;
+          ++changes;
+        }
+        d->counts.last = std::max(d->counts.last, c.time);
+        fk.last_change = std::max(fk.last_change, c.time);
+        if (ch.status == 'R' && seen[ch.old_path] != f) {
+          seen[ch.old_path] = static_cast<std::uint32_t>(f);
+          pending.push_back(ch.old_path);
+        }
+      }
+    }
     double best = 0;
-    for (const DevCounts& x : l.devs) {
+    for (const DevCounts& x : devs) {
       const Counts& c = x.counts;
       Developer d;
       d.person = tables.persons[x.person];
       d.fa = c.fa;
       d.dl = c.dl;
-      d.ac = l.changes - c.dl;
+      d.ac = changes - c.dl;
       d.doa = Doa(d.fa, d.dl, d.ac);
       d.last_change = c.last;
       best = std::max(best, d.doa);

@@ -1,6 +1,6 @@
 // The knowledge model, pure: who knows which file, and the truck factor.
-// No git, no I/O — commits come in as lists of name-status changes, in
-// history order (parents before children), and numbers come out.
+// No git, no I/O — commits come in as lists of name-status changes (in any
+// order: the answer does not depend on it), and numbers come out.
 //
 // Degree of authorship (Fritz et al.), with the exact rules of Avelino,
 // Passos, Hora and Valente, "A Novel Approach for Estimating Truck Factors"
@@ -12,7 +12,9 @@
 //   - DOA = 3.293 + 1.098·FA + 0.164·DL − 0.321·ln(1 + AC);
 //   - an author has DOA / (the file's best DOA) > 0.75 and either
 //     DOA >= 3.293 or FA = 1;
-//   - a rename carries the whole history of the old path to the new one;
+//   - a rename carries the whole history of the old path to the new one:
+//     a file's history is every change at its path and, through each rename
+//     among them, every change ever made at the old path, and so on;
 //   - truck factor: remove the developer who authors the most files (ties: the
 //     smaller person key) until fewer than 50% of the files have an author.
 // Identities: raw (name, email) pairs whose upper-cased e-mail or upper-cased

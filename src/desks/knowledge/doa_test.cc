@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "desks/knowledge/files.h"
@@ -93,20 +95,58 @@ TEST(DoaTest, DeletionsCopiesAndUnknownFilesAreIgnored) {
   EXPECT_TRUE(k[1].developers.empty());
 }
 
-TEST(DoaTest, RenameBeforeAddInOneCommit) {
-  // "move a to b and add a new a": the new a starts fresh, b keeps a's past.
+TEST(DoaTest, APathRenamedAwayKeepsItsPast) {
+  // "move a to b and add a new a", as the published tool counts it: b's
+  // history is its rename plus everything at a; the new a's is everything
+  // ever at a (a path's past stays with the path).
   std::vector<Commit> commits = {
       C("ann", 1, {A("a")}),
       C("bob", 2, {A("a"), R("a", "b")}),
   };
   std::vector<std::string> files = {"a", "b"};
   auto k = ComputeAuthorship(commits, files);
-  EXPECT_EQ(k[0].developers.size(), 1u);
-  EXPECT_EQ(k[0].developers[0].person, "bob");
-  EXPECT_EQ(k[0].developers[0].fa, 1);
+  ASSERT_EQ(k[0].developers.size(), 2u);
+  EXPECT_EQ(Dev(k[0], "ann")->fa, 1);
+  EXPECT_EQ(Dev(k[0], "bob")->fa, 1);
+  EXPECT_EQ(Dev(k[0], "bob")->dl, 0);
   ASSERT_NE(Dev(k[1], "ann"), nullptr);
   EXPECT_EQ(Dev(k[1], "ann")->fa, 1);
+  EXPECT_EQ(Dev(k[1], "ann")->ac, 1);
+  EXPECT_EQ(Dev(k[1], "bob")->fa, 1);
   EXPECT_EQ(Dev(k[1], "bob")->dl, 1);
+}
+
+TEST(DoaTest, TheOrderOfCommitsDoesNotMatter) {
+  // Two branches: one renames a to b, the other changes a (and later a is
+  // added again). Whichever comes first, b's history holds every change
+  // ever made at a, as in the published tool.
+  std::vector<Commit> commits = {
+      C("ann", 1, {A("a"), A("x")}),
+      C("bob", 2, {R("a", "b")}),
+      C("cat", 3, {M("a"), M("x")}),
+      C("dan", 4, {M("b")}),
+      C("eve", 5, {A("a")}),
+  };
+  std::vector<std::string> files = {"a", "b", "x"};
+  auto want = ComputeAuthorship(commits, files);
+  ASSERT_NE(Dev(want[1], "cat"), nullptr) << "cat's change at a belongs to b's history";
+  EXPECT_EQ(Dev(want[1], "cat")->dl, 1);
+  ASSERT_NE(Dev(want[1], "eve"), nullptr);
+  EXPECT_EQ(Dev(want[1], "eve")->fa, 1);
+  EXPECT_EQ(want[1].developers.size(), 5u);
+  std::vector<std::size_t> order = {0, 1, 2, 3, 4};
+  while (std::next_permutation(order.begin(), order.end())) {
+    std::vector<Commit> shuffled;
+    for (std::size_t i : order) shuffled.push_back(commits[i]);
+    auto got = ComputeAuthorship(shuffled, files);
+    for (std::size_t f = 0; f < files.size(); ++f) {
+      ASSERT_EQ(got[f].developers.size(), want[f].developers.size()) << files[f];
+      for (std::size_t d = 0; d < got[f].developers.size(); ++d) {
+        EXPECT_EQ(got[f].developers[d].person, want[f].developers[d].person);
+        EXPECT_DOUBLE_EQ(got[f].developers[d].doa, want[f].developers[d].doa);
+      }
+    }
+  }
 }
 
 TEST(DoaTest, RenameChainCarriesHistory) {
