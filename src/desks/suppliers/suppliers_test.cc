@@ -1414,6 +1414,32 @@ TEST(QualityTest, UniqueIntegersShuffledManyRunsAndOneRepeat) {
   EXPECT_EQ(it->message.rfind("1 duplicate value", 0), 0u) << it->message;
 }
 
+TEST(ReaderTest, AFileThatShrinksWhileReadIsAnErrorNamingIt) {
+  // A supplier's upload rewrites the file while the check reads it: the
+  // read ends with a clear error, not a crash (its pages are read with
+  // pread, so a short file is an end of data, never a fault in a mapping).
+  std::string csv = "id,note\n";
+  for (int i = 1; i <= 20000; ++i) csv += fmt::format("{},row {}\n", i, i);
+  TempDir dir;
+  const auto file = dir.path() / "s.csv";
+  WriteFile(file, csv);
+  struct Shrinking : Collect {
+    std::filesystem::path path;
+    void Row(std::int64_t line, const std::vector<std::string_view>& v) override {
+      if (rows.empty()) std::filesystem::resize_file(path, 64 << 10);
+      Collect::Row(line, v);
+    }
+  } sink;
+  sink.path = file;
+  ReadTuning small;
+  small.threads = 1;
+  small.block_bytes = 16 << 10;
+  auto stats = ReadDelivery(file, Format::kAuto, sink, nullptr, small);
+  ASSERT_FALSE(stats.has_value());
+  EXPECT_EQ(stats.error().message, "s.csv: the file shrank while it was read");
+  EXPECT_FALSE(sink.rows.empty());
+}
+
 TEST(ReaderTest, BatchesKeepDecodedFieldsAndLines) {
   // Fields rewritten by the scanner (doubled quotes) live in its own buffer,
   // reused for the next record: in a batch of rows each must keep its value.
