@@ -34,6 +34,10 @@ namespace {
 constexpr const char* kDesk = "knowledge";
 constexpr const char* kNs = "knowledge";
 constexpr const char* kFormat = "v1";
+// The model's version: a trend point's truck factor is stored under it, so
+// a store written by an earlier model (2: a file's history gathered through
+// renames by path, as the published tool does) computes its points again.
+constexpr const char* kModel = "m2";
 constexpr std::size_t kChunkCommits = 5000;
 
 using git::HistoryCommit;
@@ -673,7 +677,7 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
       if (it != line.end()) {
         const HistoryCommit& c = cache->commits[*it];
         point.commit = c.id.Hex();
-        std::string key = CacheKey(key_path, fmt::format("tf:{}:{}", point.commit, rules_key));
+        std::string key = CacheKey(key_path, fmt::format("tf:{}:{}:{}", kModel, point.commit, rules_key));
         auto stored = ctx.store.GetState(kNs, key);
         if (!stored) return Fail(stored.error());
         if (*stored) {
