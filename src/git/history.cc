@@ -923,6 +923,12 @@ Result<HistoryWalkStats> History::Walk(
   setup.rename_limit = setup.find_opts.rename_limit;
   setup.libgit2_renames = options.libgit2_renames;
 
+  git_odb* odb_raw = nullptr;
+  if (git_repository_odb(&odb_raw, repo_) != 0) {
+    return Fail(Error::Io(fmt::format("{}: cannot read objects: {}", path_.string(), LastError())));
+  }
+  OdbPtr odb(odb_raw);
+
   // Workers compare trees while this thread discovers commits; each extra
   // worker reads through its own repository handle (libgit2 objects belong
   // to one handle; handles may live on different threads). They start at
@@ -947,7 +953,8 @@ Result<HistoryWalkStats> History::Walk(
         if (odb)
           CompareTrees(repo, odb.get(), mine, metric, memo, e);
         else
-          e.warnings.push_back(fmt::format("commit {}: objects unreadable: {}", e.commit.id.Hex(), LastError()));
+          e.warnings.push_back(
+              fmt::format("commit {}: objects unreadable: {}", e.commit.id.Hex(), LastError()));
       }
       queue.Done(std::move(batch));
     }
@@ -965,11 +972,6 @@ Result<HistoryWalkStats> History::Walk(
   };
   if (forced) start_workers();
 
-  git_odb* odb_raw = nullptr;
-  if (git_repository_odb(&odb_raw, repo_) != 0) {
-    return Fail(Error::Io(fmt::format("{}: cannot read objects: {}", path_.string(), LastError())));
-  }
-  OdbPtr odb(odb_raw);
   // Discovery: depth first from the tip, first parents first, so a commit's
   // parent is usually read right after it and gives its tree to compare
   // against. A commit waits in `building` until then.
