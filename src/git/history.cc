@@ -945,13 +945,13 @@ Result<HistoryWalkStats> History::Walk(
     SimilarityMetric metric;
     WalkSetup mine = setup;
     mine.find_opts.metric = metric.metric();
-    git_odb* odb_raw = nullptr;
-    if (git_repository_odb(&odb_raw, repo) != 0) odb_raw = nullptr;
-    OdbPtr odb(odb_raw);
+    git_odb* raw = nullptr;
+    if (git_repository_odb(&raw, repo) != 0) raw = nullptr;
+    OdbPtr objects(raw);  // this worker's handle's
     for (std::vector<WalkEntry> batch; queue.Pop(batch);) {
       for (WalkEntry& e : batch) {
-        if (odb)
-          CompareTrees(repo, odb.get(), mine, metric, memo, e);
+        if (objects)
+          CompareTrees(repo, objects.get(), mine, metric, memo, e);
         else
           e.warnings.push_back(
               fmt::format("commit {}: objects unreadable: {}", e.commit.id.Hex(), LastError()));
