@@ -719,14 +719,13 @@ void CompareTrees(git_repository* repo, git_odb* odb, const WalkSetup& setup,
   memo.NextCommit();
   HistoryCommit& out = e.commit;
   std::vector<std::string> unread;
-  RawObject tree = ReadTree(odb, memo, e.tree, "", unread);
+  RawObject tree = ReadTree(odb, memo, e.tree, "/", unread);
   if (!tree) {
-    e.warnings.push_back(
-        fmt::format("tree of commit {} unreadable: {}", out.id.Hex(), LastError()));
+    e.warnings.push_back(fmt::format("commit {}: {}", out.id.Hex(), unread.back()));
     return;
   }
   RawObject parent_tree;
-  if (e.base == WalkEntry::Base::kParent) parent_tree = ReadTree(odb, memo, e.parent_tree, "", unread);
+  if (e.base == WalkEntry::Base::kParent) parent_tree = ReadTree(odb, memo, e.parent_tree, "/", unread);
   if (e.base == WalkEntry::Base::kMissing || (e.base == WalkEntry::Base::kParent && !parent_tree)) {
     // In a shallow clone the parent of the oldest commit is absent; git then
     // shows that commit as adding everything, and so do we.

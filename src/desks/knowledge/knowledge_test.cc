@@ -692,6 +692,42 @@ TEST(KnowledgeRepoTest, UnreadableTreesAreWarningsNotFailures) {
   EXPECT_EQ(FileOf(*after, "top.c")->developers.size(), 2u) << "Cat's commits change nothing";
 }
 
+// A commit whose own tree is missing shows no changes, with a warning naming
+// the commit and the tree; the next commit, whose parent tree that is, has
+// its files counted as added, with a warning naming the parent.
+TEST(KnowledgeRepoTest, AMissingRootTreeIsAWarningNamingTheCommit) {
+  Repo r;
+  r.Write("a.c", "1\n");
+  r.Commit(ANN, "2026-01-01");
+  r.Write("a.c", "2\n");
+  r.Commit(BOB, "2026-01-02");
+  r.Write("a.c", "3\n");
+  r.Commit(CAT, "2026-01-03");
+  auto rev = [&](const std::string& what) {
+    return Capture(fmt::format("git -C '{}' rev-parse {}", r.dir().string(), what)).substr(0, 40);
+  };
+  const std::string middle = rev("HEAD~1"), root = rev("HEAD~1^{tree}"), head = rev("HEAD");
+  fs::remove(r.dir() / ".git" / "objects" / root.substr(0, 2) / root.substr(2));
+  Harness h(r.dir());
+  auto k = h.Analyse();
+  ASSERT_TRUE(k.has_value()) << k.error().message;
+  ASSERT_EQ(k->warnings.size(), 2u);
+  EXPECT_NE(k->warnings[0].find(fmt::format("commit {}: tree {} (/) unreadable", middle, root)), std::string::npos)
+      << k->warnings[0];
+  EXPECT_NE(k->warnings[1].find(fmt::format("commit {}: parent {} unreadable; its files count as added", head, middle)),
+            std::string::npos)
+      << k->warnings[1];
+  ASSERT_NE(FileOf(*k, "a.c"), nullptr);
+  auto dev = [&](const std::string& who) -> const Developer* {
+    for (const Developer& d : FileOf(*k, "a.c")->developers)
+      if (d.person == who) return &d;
+    return nullptr;
+  };
+  EXPECT_EQ(dev("bob@example.com"), nullptr) << "Bob's commit shows no changes";
+  ASSERT_NE(dev("cat@example.com"), nullptr);
+  EXPECT_EQ(dev("cat@example.com")->fa, 1);
+}
+
 TEST(KnowledgeRepoTest, MissingBlobMeansNoRenameAndAWarning) {
   Repo r;
   r.Write("old.c", "line one\nline two\nline three\nline four\n");
