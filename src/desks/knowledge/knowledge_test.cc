@@ -51,6 +51,10 @@ class Repo {
   }
   ~Repo() { fs::remove_all(dir_); }
   const fs::path& dir() const { return dir_; }
+  // The object id `git rev-parse` gives for `what` ("HEAD~1", "HEAD:dir").
+  std::string Rev(const std::string& what) const {
+    return Capture(fmt::format("git -C '{}' rev-parse {}", dir_.string(), what)).substr(0, 40);
+  }
   void Write(const std::string& path, const std::string& text) {
     fs::create_directories((dir_ / path).parent_path());
     std::ofstream(dir_ / path, std::ios::binary) << text;
@@ -310,8 +314,7 @@ TEST(KnowledgeRepoTest, WalkOrderAndHiddenCommits) {
   r.Git("checkout -q main");
   r.Write("main.txt", "x\n");
   r.Commit(CAT, "2026-01-09");
-  std::string hidden = Capture(fmt::format("git -C '{}' rev-parse HEAD", r.dir().string()));
-  hidden.erase(hidden.find_last_not_of('\n') + 1);
+  std::string hidden = r.Rev("HEAD");
   r.Git("merge -q --no-ff side -m merge", Repo::Env(DAN, "2026-01-10"));
   r.Write("main.txt", "y\n");
   r.Commit(BOB, "2026-01-11");
@@ -651,11 +654,7 @@ TEST(KnowledgeRepoTest, UnreadableTreesAreWarningsNotFailures) {
   r.Write("dir/a.c", "a, changed\n");
   r.Write("top.c", "t, changed\n");
   r.Commit(BOB, "2026-01-02");
-  auto rev = [&](const std::string& what) {
-    std::string id = Capture(fmt::format("git -C '{}' rev-parse {}", r.dir().string(), what));
-    return id.substr(0, 40);
-  };
-  std::string dir_tree = rev("HEAD~1:dir");
+  std::string dir_tree = r.Rev("HEAD~1:dir");
   fs::remove(r.dir() / ".git" / "objects" / dir_tree.substr(0, 2) / dir_tree.substr(2));
   Harness h(r.dir());
   auto k = h.Analyse();
@@ -675,7 +674,7 @@ TEST(KnowledgeRepoTest, UnreadableTreesAreWarningsNotFailures) {
                                         Repo::Env(CAT, "2026-01-03"), bad_tree));
   bad.resize(40);
   std::string good = Capture(fmt::format("cd '{}' && {} git commit-tree {} -p {} -m good", r.dir().string(),
-                                         Repo::Env(CAT, "2026-01-04"), rev("HEAD^{tree}"), bad));
+                                         Repo::Env(CAT, "2026-01-04"), r.Rev("HEAD^{tree}"), bad));
   good.resize(40);
   AnalyseOptions o;
   o.at = good;
@@ -703,10 +702,7 @@ TEST(KnowledgeRepoTest, AMissingRootTreeIsAWarningNamingTheCommit) {
   r.Commit(BOB, "2026-01-02");
   r.Write("a.c", "3\n");
   r.Commit(CAT, "2026-01-03");
-  auto rev = [&](const std::string& what) {
-    return Capture(fmt::format("git -C '{}' rev-parse {}", r.dir().string(), what)).substr(0, 40);
-  };
-  const std::string middle = rev("HEAD~1"), root = rev("HEAD~1^{tree}"), head = rev("HEAD");
+  const std::string middle = r.Rev("HEAD~1"), root = r.Rev("HEAD~1^{tree}"), head = r.Rev("HEAD");
   fs::remove(r.dir() / ".git" / "objects" / root.substr(0, 2) / root.substr(2));
   Harness h(r.dir());
   auto k = h.Analyse();
@@ -736,9 +732,7 @@ TEST(KnowledgeRepoTest, MissingBlobMeansNoRenameAndAWarning) {
   r.Write("new.c", "line one\nline two\nline three\nline 4\n");
   r.Commit(BOB, "2026-01-02");
   // Remove old.c's blob, as a partial clone would lack it.
-  std::string blob =
-      Capture(fmt::format("cd '{}' && git rev-parse HEAD~1:old.c", r.dir().string()));
-  blob.resize(40);
+  std::string blob = r.Rev("HEAD~1:old.c");
   fs::remove(r.dir() / ".git" / "objects" / blob.substr(0, 2) / blob.substr(2));
   Harness h(r.dir());
   auto k = h.Analyse();
