@@ -55,6 +55,10 @@ class Repo {
   std::string Rev(const std::string& what) const {
     return Capture(fmt::format("git -C '{}' rev-parse {}", dir_.string(), what)).substr(0, 40);
   }
+  // Deletes a loose object, as a partial clone would lack it.
+  void RemoveObject(const std::string& id) const {
+    fs::remove(dir_ / ".git" / "objects" / id.substr(0, 2) / id.substr(2));
+  }
   void Write(const std::string& path, const std::string& text) {
     fs::create_directories((dir_ / path).parent_path());
     std::ofstream(dir_ / path, std::ios::binary) << text;
@@ -655,7 +659,7 @@ TEST(KnowledgeRepoTest, UnreadableTreesAreWarningsNotFailures) {
   r.Write("top.c", "t, changed\n");
   r.Commit(BOB, "2026-01-02");
   std::string dir_tree = r.Rev("HEAD~1:dir");
-  fs::remove(r.dir() / ".git" / "objects" / dir_tree.substr(0, 2) / dir_tree.substr(2));
+  r.RemoveObject(dir_tree);
   Harness h(r.dir());
   auto k = h.Analyse();
   ASSERT_TRUE(k.has_value()) << k.error().message;
@@ -703,7 +707,7 @@ TEST(KnowledgeRepoTest, AMissingRootTreeIsAWarningNamingTheCommit) {
   r.Write("a.c", "3\n");
   r.Commit(CAT, "2026-01-03");
   const std::string middle = r.Rev("HEAD~1"), root = r.Rev("HEAD~1^{tree}"), head = r.Rev("HEAD");
-  fs::remove(r.dir() / ".git" / "objects" / root.substr(0, 2) / root.substr(2));
+  r.RemoveObject(root);
   Harness h(r.dir());
   auto k = h.Analyse();
   ASSERT_TRUE(k.has_value()) << k.error().message;
@@ -733,7 +737,7 @@ TEST(KnowledgeRepoTest, MissingBlobMeansNoRenameAndAWarning) {
   r.Commit(BOB, "2026-01-02");
   // Remove old.c's blob, as a partial clone would lack it.
   std::string blob = r.Rev("HEAD~1:old.c");
-  fs::remove(r.dir() / ".git" / "objects" / blob.substr(0, 2) / blob.substr(2));
+  r.RemoveObject(blob);
   Harness h(r.dir());
   auto k = h.Analyse();
   ASSERT_TRUE(k.has_value()) << k.error().message;
