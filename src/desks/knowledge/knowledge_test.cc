@@ -376,6 +376,50 @@ TEST(KnowledgeRepoTest, WalkOrderAndHiddenCommits) {
   }
 }
 
+// Two unrelated histories merged (two root commits): the walk reaches both
+// through the merge's parents, lists the second root's files as added, and
+// agrees with `git log` on every commit and on the order, with any threads.
+TEST(KnowledgeRepoTest, UnrelatedHistoriesMergedAreBothWalked) {
+  Repo r;
+  r.Write("app.c", "app\n");
+  r.Commit(ANN, "2026-01-01");
+  r.Git("checkout -q --orphan docs");
+  r.Git("rm -q -rf .");
+  r.Write("guide.md", "guide\n");
+  r.Write("faq.md", "faq\n");
+  r.Commit(BOB, "2026-01-02");
+  r.Write("faq.md", "faq, longer\n");
+  r.Commit(BOB, "2026-01-04");
+  r.Git("checkout -q main");
+  r.Write("app.c", "app 2\n");
+  r.Commit(ANN, "2026-01-03");
+  r.Git("merge -q --no-ff --allow-unrelated-histories docs -m merge", Repo::Env(CAT, "2026-01-05"));
+  std::string log = Capture(fmt::format(
+      "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
+  std::string order = Capture(fmt::format("git -C '{}' log --reverse --format=%H", r.dir().string()));
+  auto history = git::History::Open(r.dir());
+  ASSERT_TRUE(history.has_value());
+  auto head = (*history)->Resolve("HEAD");
+  ASSERT_TRUE(head.has_value());
+  for (int threads : {1, 2}) {
+    git::HistoryWalkOptions o;
+    o.threads = threads;
+    std::vector<std::string> warnings;
+    std::vector<git::HistoryCommit> walked = WalkAll(**history, *head, o, &warnings);
+    EXPECT_TRUE(warnings.empty()) << threads;
+    ASSERT_EQ(walked.size(), 5u) << threads;
+    EXPECT_EQ(ChangesOfWalk(walked), ChangesOfGitLog(log)) << threads;
+    std::string walked_order;
+    for (const git::HistoryCommit& c : walked) walked_order += c.id.Hex() + "\n";
+    EXPECT_EQ(walked_order, order) << threads;
+  }
+  Harness h(r.dir());
+  auto k = h.Analyse();
+  ASSERT_TRUE(k.has_value()) << k.error().message;
+  EXPECT_EQ(AuthorsOf(*k, "guide.md"), std::vector<std::string>{"bob@example.com"});
+  EXPECT_EQ(AuthorsOf(*k, "app.c"), std::vector<std::string>{"ann@example.com"});
+}
+
 // Inexact renames: the walk pairs adds and deletes by its own copy of
 // libgit2's rules; here against libgit2's git_diff_find_similar itself
 // (every commit's changes, in order) and against `git log --find-renames`.
