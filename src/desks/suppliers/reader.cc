@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -40,11 +41,14 @@ namespace {
 constexpr size_t kBufSize = 1 << 20;
 constexpr size_t kSniff = 64 * 1024;
 
-// Reads a file, decompressing gzip or zstd when its magic bytes say so.
+// Reads a file, decompressing gzip or zstd when its magic bytes say so. A
+// compressed file is decompressed on a thread of its own, a few chunks ahead
+// of the reader, when the process may use more than one core: the checks
+// then run while the next chunks are decompressed instead of after.
 class DecompressBuf final : public std::streambuf {
  public:
   DecompressBuf(std::FILE* f, Compression c, Progress* progress)
-      : f_(f), c_(c), progress_(progress), in_(kBufSize), out_(kBufSize) {
+      : f_(f), c_(c), progress_(progress), in_(kBufSize) {
     if (c_ == Compression::kGzip) {
       std::memset(&zs_, 0, sizeof zs_);
       inflateInit2(&zs_, 15 + 32);  // +32: accept gzip and zlib headers
@@ -52,25 +56,86 @@ class DecompressBuf final : public std::streambuf {
       zd_ = ZSTD_createDStream();
       ZSTD_initDStream(zd_);
     }
-    setg(out_.data(), out_.data(), out_.data());
+    current_.resize(kBufSize);
+    setg(current_.data(), current_.data(), current_.data());
+    if (c_ != Compression::kNone && UsableCores() > 1) {
+      for (int i = 0; i < kChunksAhead; ++i) spare_.emplace_back(kBufSize);
+      producer_ = std::thread([this] { Produce(); });
+    }
   }
   ~DecompressBuf() override {
+    StopProducer();
     if (c_ == Compression::kGzip) inflateEnd(&zs_);
     if (zd_) ZSTD_freeDStream(zd_);
     std::fclose(f_);
   }
-  const std::optional<std::string>& error() const { return error_; }
+  // What went wrong reading the file, if anything; stops decompressing ahead.
+  std::optional<std::string> error() {
+    StopProducer();
+    return error_;
+  }
 
  protected:
   int_type underflow() override {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    size_t n = Fill();
-    if (n == 0) return traits_type::eof();
-    setg(out_.data(), out_.data(), out_.data() + n);
+    if (!producer_.joinable()) {
+      current_.resize(kBufSize);
+      size_t n = Fill(current_.data(), current_.size());
+      if (n == 0) return traits_type::eof();
+      setg(current_.data(), current_.data(), current_.data() + n);
+      return traits_type::to_int_type(*gptr());
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    spare_.push_back(std::move(current_));
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !ready_.empty() || produced_all_; });
+    if (ready_.empty()) {
+      current_.clear();
+      setg(nullptr, nullptr, nullptr);
+      return traits_type::eof();
+    }
+    current_ = std::move(ready_.front());
+    ready_.pop_front();
+    setg(current_.data(), current_.data(), current_.data() + current_.size());
     return traits_type::to_int_type(*gptr());
   }
 
  private:
+  static constexpr int kChunksAhead = 3;
+
+  // The decompressing thread: fills spare chunks and queues them in order.
+  void Produce() {
+    for (;;) {
+      std::vector<char> chunk;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return stop_ || !spare_.empty(); });
+        if (stop_) break;
+        chunk = std::move(spare_.back());
+        spare_.pop_back();
+      }
+      chunk.resize(kBufSize);
+      size_t n = Fill(chunk.data(), chunk.size());
+      chunk.resize(n);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (n == 0) break;
+      ready_.push_back(std::move(chunk));
+      changed_.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    produced_all_ = true;
+    changed_.notify_all();
+  }
+  void StopProducer() {
+    if (!producer_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    producer_.join();
+  }
+
   // Refills the raw input buffer; false at the end of the file.
   bool ReadRaw() {
     in_len_ = std::fread(in_.data(), 1, in_.size(), f_);
@@ -79,22 +144,23 @@ class DecompressBuf final : public std::streambuf {
     return in_len_ > 0;
   }
 
-  size_t Fill() {
+  // Up to `cap` decompressed bytes into `out`; 0 at the end or after an error.
+  size_t Fill(char* out, size_t cap) {
     if (error_ || done_) return 0;
     switch (c_) {
       case Compression::kNone: {
-        size_t n = std::fread(out_.data(), 1, out_.size(), f_);
+        size_t n = std::fread(out, 1, cap, f_);
         if (n == 0) done_ = true;
         if (progress_) progress_->Add(static_cast<std::int64_t>(n));
         return n;
       }
-      case Compression::kGzip: return FillGzip();
-      case Compression::kZstd: return FillZstd();
+      case Compression::kGzip: return FillGzip(out, cap);
+      case Compression::kZstd: return FillZstd(out, cap);
     }
     return 0;
   }
 
-  size_t FillGzip() {
+  size_t FillGzip(char* out, size_t cap) {
     for (;;) {
       if (in_pos_ == in_len_ && !ReadRaw()) {
         if (!member_ended_) error_ = "truncated gzip data (the archive ends mid-stream)";
@@ -108,11 +174,11 @@ class DecompressBuf final : public std::streambuf {
       }
       zs_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
       zs_.avail_in = static_cast<uInt>(in_len_ - in_pos_);
-      zs_.next_out = reinterpret_cast<Bytef*>(out_.data());
-      zs_.avail_out = static_cast<uInt>(out_.size());
+      zs_.next_out = reinterpret_cast<Bytef*>(out);
+      zs_.avail_out = static_cast<uInt>(cap);
       int rc = inflate(&zs_, Z_NO_FLUSH);
       in_pos_ = in_len_ - zs_.avail_in;
-      size_t produced = out_.size() - zs_.avail_out;
+      size_t produced = cap - zs_.avail_out;
       if (rc == Z_STREAM_END) {
         member_ended_ = true;
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -124,7 +190,7 @@ class DecompressBuf final : public std::streambuf {
     }
   }
 
-  size_t FillZstd() {
+  size_t FillZstd(char* out_bytes, size_t cap) {
     for (;;) {
       if (in_pos_ == in_len_ && !ReadRaw()) {
         if (zstd_pending_) error_ = "truncated zstd data (the archive ends mid-frame)";
@@ -132,7 +198,7 @@ class DecompressBuf final : public std::streambuf {
         return 0;
       }
       ZSTD_inBuffer in{in_.data(), in_len_, in_pos_};
-      ZSTD_outBuffer out{out_.data(), out_.size(), 0};
+      ZSTD_outBuffer out{out_bytes, cap, 0};
       size_t rc = ZSTD_decompressStream(zd_, &out, &in);
       in_pos_ = in.pos;
       if (ZSTD_isError(rc)) {
@@ -148,14 +214,24 @@ class DecompressBuf final : public std::streambuf {
   std::FILE* f_;
   Compression c_;
   Progress* progress_;
-  std::vector<char> in_, out_;
+  std::vector<char> in_;
   size_t in_len_ = 0, in_pos_ = 0;
   z_stream zs_{};
   bool member_ended_ = false;
   ZSTD_DStream* zd_ = nullptr;
   bool zstd_pending_ = false;
   bool done_ = false;
-  std::optional<std::string> error_;
+  std::optional<std::string> error_;  // written by the producer until it is joined
+  std::vector<char> current_;         // the chunk being read
+
+  // Decompressing ahead (only when producer_ runs): chunks to fill, chunks
+  // filled in file order, and whether the producer is to stop or has ended.
+  std::thread producer_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::vector<char>> spare_;
+  std::deque<std::vector<char>> ready_;
+  bool stop_ = false, produced_all_ = false;
 };
 
 class FileStream final : public DeliveryStream {
@@ -167,7 +243,7 @@ class FileStream final : public DeliveryStream {
   std::optional<std::string> error() const override { return buf_.error(); }
 
  private:
-  DecompressBuf buf_;
+  mutable DecompressBuf buf_;  // error() stops its decompressing ahead
   std::istream stream_;
   Compression c_;
 };

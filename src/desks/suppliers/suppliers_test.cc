@@ -1414,6 +1414,49 @@ TEST(QualityTest, UniqueIntegersShuffledManyRunsAndOneRepeat) {
   EXPECT_EQ(it->message.rfind("1 duplicate value", 0), 0u) << it->message;
 }
 
+TEST(ReaderTest, LargeCompressedDeliveriesReadAheadInOrder) {
+  // Several MiB decompressed: read on a thread of its own a few 1 MiB chunks
+  // ahead of the checks (when there is a second core). Every row arrives,
+  // in order, on its line, as from the plain file; a corrupt stretch in the
+  // middle is reported after the rows before it.
+  std::string csv = "id,note\n";
+  for (int i = 1; i <= 200000; ++i) csv += fmt::format("{},\"note {} of many, quoted\"\n", i, i);
+  ASSERT_GT(csv.size(), 6u << 20);
+  TempDir dir;
+  WriteFile(dir.path() / "plain.csv", csv);
+  WriteFile(dir.path() / "d.csv.gz", Gzip(csv));
+  WriteFile(dir.path() / "d.csv.zst", Zstd(csv));
+  Collect plain;
+  ASSERT_TRUE(ReadDelivery(dir.path() / "plain.csv", Format::kAuto, plain).has_value());
+  ASSERT_EQ(plain.rows.size(), 200000u);
+  for (const char* name : {"d.csv.gz", "d.csv.zst"}) {
+    SCOPED_TRACE(name);
+    Collect got;
+    auto stats = ReadDelivery(dir.path() / name, Format::kAuto, got);
+    ASSERT_TRUE(stats.has_value()) << stats.error().message;
+    EXPECT_EQ(stats->rows, 200000);
+    EXPECT_TRUE(got.rows == plain.rows) << "rows differ from the plain file's";
+  }
+
+  std::string gz = Gzip(csv);
+  for (size_t i = gz.size() / 2; i < gz.size() / 2 + 4096; ++i) gz[i] = static_cast<char>(gz[i] ^ 0x5a);
+  WriteFile(dir.path() / "broken.csv.gz", gz);
+  Collect partial;
+  auto broken = ReadDelivery(dir.path() / "broken.csv.gz", Format::kAuto, partial);
+  ASSERT_FALSE(broken.has_value());
+  EXPECT_EQ(broken.error().message.rfind("broken.csv.gz: corrupt gzip data", 0), 0u) << broken.error().message;
+  EXPECT_GT(partial.rows.size(), 1000u) << "the rows before the damage were read";
+
+  // A header that is not UTF-8 stops the read at once; the decompressing
+  // thread, chunks ahead and waiting for room, is stopped, not waited out.
+  WriteFile(dir.path() / "early.csv.zst", Zstd("id,n\xFF\n" + csv.substr(csv.find('\n') + 1)));
+  Collect early;
+  auto stopped = ReadDelivery(dir.path() / "early.csv.zst", Format::kAuto, early);
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_EQ(stopped.error().message, "early.csv.zst:1: invalid UTF-8 in the header, column 2");
+  EXPECT_TRUE(early.rows.empty());
+}
+
 TEST(ReaderTest, AFileThatShrinksWhileReadIsAnErrorNamingIt) {
   // A supplier's upload rewrites the file while the check reads it: the
   // read ends with a clear error, not a crash (its pages are read with
