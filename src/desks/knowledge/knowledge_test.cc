@@ -51,10 +51,12 @@ class Repo {
   }
   ~Repo() { fs::remove_all(dir_); }
   const fs::path& dir() const { return dir_; }
-  // The object id `git rev-parse` gives for `what` ("HEAD~1", "HEAD:dir").
-  std::string Rev(const std::string& what) const {
-    return Capture(fmt::format("git -C '{}' rev-parse {}", dir_.string(), what)).substr(0, 40);
+  // What `git ARGS` prints in the repository.
+  std::string Output(const std::string& args) const {
+    return Capture(fmt::format("git -C '{}' {}", dir_.string(), args));
   }
+  // The object id `git rev-parse` gives for `what` ("HEAD~1", "HEAD:dir").
+  std::string Rev(const std::string& what) const { return Output("rev-parse " + what).substr(0, 40); }
   // Deletes a loose object, as a partial clone would lack it.
   void RemoveObject(const std::string& id) const {
     fs::remove(dir_ / ".git" / "objects" / id.substr(0, 2) / id.substr(2));
@@ -268,8 +270,7 @@ TEST(KnowledgeRepoTest, WalkMatchesGitLog) {
   r.Write("other.txt", "#!/bin/sh\necho entirely different content here\n");
   r.Commit(ANN, "2026-01-15");
 
-  std::string log = Capture(fmt::format(
-      "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
+  std::string log = r.Output("log --name-status --find-renames --format='C %H' HEAD");
   auto history = git::History::Open(r.dir());
   ASSERT_TRUE(history.has_value());
   auto head = (*history)->Resolve("HEAD");
@@ -348,7 +349,7 @@ TEST(KnowledgeRepoTest, WalkOrderAndHiddenCommits) {
     EXPECT_EQ(all.back().id, *head) << threads;
     // Otherwise oldest first, as `git log --reverse` lists them: the side
     // branch's commits fall between main's by date.
-    std::string logged = Capture(fmt::format("git -C '{}' log --reverse --format=%H", r.dir().string()));
+    std::string logged = r.Output("log --reverse --format=%H");
     std::string walked;
     for (const git::HistoryCommit& c : all) walked += c.id.Hex() + "\n";
     EXPECT_EQ(walked, logged) << threads;
@@ -359,7 +360,7 @@ TEST(KnowledgeRepoTest, WalkOrderAndHiddenCommits) {
     EXPECT_TRUE(warnings.empty()) << threads;
     std::set<std::string> got, want;
     for (const git::HistoryCommit& c : fresh) got.insert(c.id.Hex());
-    std::istringstream listed(Capture(fmt::format("git -C '{}' rev-list HEAD --not {}", r.dir().string(), hidden)));
+    std::istringstream listed(r.Output("rev-list HEAD --not " + hidden));
     for (std::string id; listed >> id;) want.insert(id);
     EXPECT_EQ(got, want) << threads;
     EXPECT_EQ(fresh.size(), 4u) << threads;  // two side commits, the merge, the last one
@@ -394,9 +395,8 @@ TEST(KnowledgeRepoTest, UnrelatedHistoriesMergedAreBothWalked) {
   r.Write("app.c", "app 2\n");
   r.Commit(ANN, "2026-01-03");
   r.Git("merge -q --no-ff --allow-unrelated-histories docs -m merge", Repo::Env(CAT, "2026-01-05"));
-  std::string log = Capture(fmt::format(
-      "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
-  std::string order = Capture(fmt::format("git -C '{}' log --reverse --format=%H", r.dir().string()));
+  std::string log = r.Output("log --name-status --find-renames --format='C %H' HEAD");
+  std::string order = r.Output("log --reverse --format=%H");
   auto history = git::History::Open(r.dir());
   ASSERT_TRUE(history.has_value());
   auto head = (*history)->Resolve("HEAD");
@@ -491,8 +491,7 @@ TEST(KnowledgeRepoTest, InexactRenamesPairAsLibgit2AndGit) {
   }
   EXPECT_GE(renames, 50u) << "most moves are renames";
 
-  std::string log = Capture(fmt::format(
-      "cd '{}' && git log --name-status --find-renames --format='C %H' HEAD", r.dir().string()));
+  std::string log = r.Output("log --name-status --find-renames --format='C %H' HEAD");
   EXPECT_EQ(ChangesOfWalk(ours), ChangesOfGitLog(log));
 }
 

@@ -870,27 +870,12 @@ std::string RandomDelivery(Draw& draw, int rows, Eol endings) {
 
 Rules DeliveryRules() {
   Rules rules;
-  ColumnRule id;
-  id.name = "id";
-  id.type = ColumnType::kInt;
-  id.unique = true;
-  ColumnRule code;
-  code.name = "code";
-  code.allowed = {"new", "paid", "shipped", "void"};
-  ColumnRule amount;
-  amount.name = "amount";
-  amount.type = ColumnType::kNumber;
-  ColumnRule day;
-  day.name = "day";
-  day.type = ColumnType::kDate;
-  day.max_age = std::chrono::hours(24 * 3);
-  ColumnRule email;
-  email.name = "email";
-  email.max_null_rate = 0.01;
-  email.unique = true;
-  ColumnRule note;
-  note.name = "note";
-  rules.columns = {id, code, amount, day, email, note};
+  rules.columns = {ColumnRule{.name = "id", .type = ColumnType::kInt, .unique = true},
+                   ColumnRule{.name = "code", .allowed = {"new", "paid", "shipped", "void"}},
+                   ColumnRule{.name = "amount", .type = ColumnType::kNumber},
+                   ColumnRule{.name = "day", .type = ColumnType::kDate, .max_age = std::chrono::hours(24 * 3)},
+                   ColumnRule{.name = "email", .max_null_rate = 0.01, .unique = true},
+                   ColumnRule{.name = "note"}};
   rules.unique_key = {"code", "day"};
   rules.min_rows = 1;
   rules.max_rows = 1000000;
@@ -1066,27 +1051,14 @@ TEST(ParallelReadTest, FaultsInLaterPartsCarryTheirFileLines) {
     line += 1 + extra;
   }
   Rules rules;
-  ColumnRule id;
-  id.name = "id";
-  id.type = ColumnType::kInt;
-  id.unique = true;
-  ColumnRule code;
-  code.name = "code";
-  code.allowed = {"new"};
-  ColumnRule email;
-  email.name = "email";
-  email.max_null_rate = 0.0;
-  rules.columns = {id, code, email};
+  rules.columns = {ColumnRule{.name = "id", .type = ColumnType::kInt, .unique = true},
+                   ColumnRule{.name = "code", .allowed = {"new"}},
+                   ColumnRule{.name = "email", .max_null_rate = 0.0}};
 
   TempDir dir;
   WriteFile(dir.path() / "f.csv", csv);
-  ReadTuning one;
-  one.threads = 1;
-  ReadTuning many;
-  many.threads = 3;
-  many.parts_per_thread = 4;
-  many.min_parallel_bytes = 0;
-  many.block_bytes = 1000;
+  const ReadTuning one{.threads = 1};
+  const ReadTuning many{.threads = 3, .min_parallel_bytes = 0, .block_bytes = 1000, .parts_per_thread = 4};
   const CheckRun want = CheckFile(dir.path() / "f.csv", rules, one);
   ASSERT_TRUE(want.fatal.empty()) << want.fatal;
   const CheckRun got = CheckFile(dir.path() / "f.csv", rules, many);
