@@ -80,7 +80,7 @@ Result<TreePtr> CommitTree(git_repository* repo, const ObjectId& commit, const s
 // "<octal mode> <name>\0<20-byte id>" in git's order. Read this way, not as a
 // git_tree, a tree is never parsed into an array of entries, and an entry
 // both trees share is recognised by comparing its bytes.
-using RawObject = std::unique_ptr<git_odb_object, Free<git_odb_object, git_odb_object_free>>;
+using RawObject = OdbObjectPtr;
 
 struct TreeEntry {
   std::string_view bytes;  // the whole entry
@@ -152,20 +152,8 @@ class TreeEntries {
 // Looked up by id through a map: a commit that moves a large folder reads
 // thousands of trees, and a linear search made that quadratic.
 struct TreeMemo {
-  struct IdHash {
-    std::size_t operator()(const git_oid& id) const {
-      std::size_t h;
-      std::memcpy(&h, id.id, sizeof h);  // an object id is already a hash
-      return h;
-    }
-  };
-  struct IdEqual {
-    bool operator()(const git_oid& a, const git_oid& b) const {
-      return std::memcmp(a.id, b.id, sizeof a.id) == 0;
-    }
-  };
   std::vector<RawObject> current;
-  std::unordered_map<git_oid, RawObject, IdHash, IdEqual> previous;
+  std::unordered_map<git_oid, RawObject, OidHash, OidEqual> previous;
   RawObject Take(const git_oid& oid) {
     auto it = previous.find(oid);
     return it == previous.end() ? RawObject() : std::move(it->second);
@@ -472,11 +460,7 @@ bool ExactRenamesOnly(std::vector<NameStatus>& changes, const std::vector<AddDel
     }
   };
   struct KeyHash {
-    std::size_t operator()(const Key& k) const {
-      std::size_t h;
-      std::memcpy(&h, k.id.id, sizeof h);  // an object id is already a hash
-      return h ^ k.kind;
-    }
+    std::size_t operator()(const Key& k) const { return OidHash{}(k.id) ^ k.kind; }
   };
   struct Queue {
     std::vector<std::size_t> dels;  // change indexes, path order
@@ -513,7 +497,7 @@ bool ExactRenamesOnly(std::vector<NameStatus>& changes, const std::vector<AddDel
 // libgit2 can answer exactly as itself: a type change in the commit, a blob
 // that cannot be read (libgit2 then warns), a rename limit of 0 (libgit2
 // reads diff.renameLimit).
-bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
+bool SimilarRenames(git_odb* odb, std::vector<NameStatus>& changes,
                     const std::vector<AddDel>& add_del, std::size_t rename_limit) {
   if (rename_limit == 0) return false;
   for (const NameStatus& c : changes) {
@@ -538,26 +522,23 @@ bool SimilarRenames(git_repository* repo, std::vector<NameStatus>& changes,
   std::sort(srcs.begin(), srcs.end(), by_path);
   std::sort(tgts.begin(), tgts.end(), by_path);
 
-  git_odb* odb_raw = nullptr;
-  if (git_repository_odb(&odb_raw, repo) != 0) return false;
-  OdbPtr odb(odb_raw);
   auto sized = [&](Side& x) {
     if (x.sized) return true;
     size_t len = 0;
     git_object_t type;
-    if (git_odb_read_header(&len, &type, odb.get(), &x.change->id) != 0) return false;
+    if (git_odb_read_header(&len, &type, odb, &x.change->id) != 0) return false;
     x.size = len;
     x.sized = true;
     return true;
   };
   auto signed_ = [&](Side& x) {
     if (x.sig) return true;
-    git_blob* b = nullptr;
-    if (git_blob_lookup(&b, repo, &x.change->id) != 0) return false;
-    BlobPtr blob(b);
-    x.size = static_cast<std::uint64_t>(git_blob_rawsize(b));
-    x.sig = MakeLineSignature(static_cast<const char*>(git_blob_rawcontent(b)),
-                              static_cast<std::size_t>(git_blob_rawsize(b)));
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb, &x.change->id) != 0) return false;
+    OdbObjectPtr blob(raw);
+    if (git_odb_object_type(raw) != GIT_OBJECT_BLOB) return false;
+    x.size = git_odb_object_size(raw);
+    x.sig = MakeLineSignature(static_cast<const char*>(git_odb_object_data(raw)), git_odb_object_size(raw));
     return x.sig != nullptr;
   };
   // Scores kept between rounds (-2: not measured yet), per target: every
@@ -663,46 +644,45 @@ bool ReadCommitHead(git_odb* odb, const git_oid& oid, WalkEntry& e,
   };
   git_odb_object* raw = nullptr;
   if (git_odb_read(&raw, odb, &oid) != 0) return unreadable(LastError());
-  std::unique_ptr<git_odb_object, Free<git_odb_object, git_odb_object_free>> object(raw);
+  OdbObjectPtr object(raw);
   if (git_odb_object_type(raw) != GIT_OBJECT_COMMIT) return unreadable("not a commit");
   std::string_view text(static_cast<const char*>(git_odb_object_data(raw)), git_odb_object_size(raw));
-  // The header, up to the first empty line: tree, parents, author, committer.
-  auto signature = [&](std::string_view line, git_signature*& out) {
-    return git_signature_from_buffer(&out, std::string(line).c_str()) == 0;
+  // A signature's "Name <email> time zone"; null when it does not parse.
+  auto signature = [](std::string_view value) {
+    git_signature* sig = nullptr;
+    return SignaturePtr(git_signature_from_buffer(&sig, std::string(value).c_str()) == 0 ? sig : nullptr);
   };
+  auto id_of = [](std::string_view hex, git_oid& out) {
+    return hex.size() == GIT_OID_HEXSZ && git_oid_fromstrn(&out, hex.data(), hex.size()) == 0;
+  };
+  // The header, up to the first empty line: tree, parents, author, committer.
   bool have_tree = false, have_author = false, have_committer = false;
   while (!text.empty()) {
     std::size_t eol = text.find('\n');
     std::string_view line = text.substr(0, eol);
     text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
     if (line.empty()) break;
-    auto field = [&](std::string_view name) {
-      return line.size() > name.size() && line.substr(0, name.size()) == name &&
-             line[name.size()] == ' ';
-    };
-    auto id_of = [&](std::string_view hex, git_oid& out) {
-      return hex.size() == GIT_OID_HEXSZ && git_oid_fromstrn(&out, hex.data(), hex.size()) == 0;
-    };
-    if (!have_tree && field("tree")) {
-      if (!id_of(line.substr(5), e.tree)) return unreadable("bad tree line");
+    std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    std::string_view field = line.substr(0, space), value = line.substr(space + 1);
+    if (field == "tree" && !have_tree) {
+      if (!id_of(value, e.tree)) return unreadable("bad tree line");
       have_tree = true;
-    } else if (field("parent")) {
+    } else if (field == "parent") {
       git_oid parent;
-      if (!id_of(line.substr(7), parent)) return unreadable("bad parent line");
+      if (!id_of(value, parent)) return unreadable("bad parent line");
       e.commit.parents.push_back(FromGit(&parent));
-    } else if (!have_author && field("author")) {
-      git_signature* sig = nullptr;
-      if (!signature(line.substr(7), sig)) return unreadable("bad author: " + LastError());
+    } else if (field == "author" && !have_author) {
+      SignaturePtr sig = signature(value);
+      if (!sig) return unreadable("bad author: " + LastError());
       e.commit.author_name = sig->name != nullptr ? sig->name : "";
       e.commit.author_email = sig->email != nullptr ? sig->email : "";
       e.commit.author_time = sig->when.time;
-      git_signature_free(sig);
       have_author = true;
-    } else if (!have_committer && field("committer")) {
-      git_signature* sig = nullptr;
-      if (!signature(line.substr(10), sig)) return unreadable("bad committer: " + LastError());
+    } else if (field == "committer" && !have_committer) {
+      SignaturePtr sig = signature(value);
+      if (!sig) return unreadable("bad committer: " + LastError());
       e.commit.commit_time = sig->when.time;
-      git_signature_free(sig);
       have_committer = true;
     }
   }
@@ -750,7 +730,7 @@ void CompareTrees(git_repository* repo, git_odb* odb, const WalkSetup& setup,
   if (adds && deletes && ExactRenamesOnly(out.changes, add_del, setup.rename_limit)) {
     // Every add or every delete paired by blob id: what libgit2 would find.
   } else if (adds && deletes && !setup.libgit2_renames &&
-             SimilarRenames(repo, out.changes, add_del, setup.rename_limit)) {
+             SimilarRenames(odb, out.changes, add_del, setup.rename_limit)) {
     // Paired as libgit2 would, without its full-tree comparison.
   } else if (adds && deletes) {
     // libgit2 compares the trees itself, as git_tree objects.

@@ -5,6 +5,7 @@
 
 #include <git2.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,19 @@ using TreeEntryPtr = std::unique_ptr<git_tree_entry, Free<git_tree_entry, git_tr
 using DiffPtr = std::unique_ptr<git_diff, Free<git_diff, git_diff_free>>;
 using BlobPtr = std::unique_ptr<git_blob, Free<git_blob, git_blob_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, Free<git_signature, git_signature_free>>;
+using OdbObjectPtr = std::unique_ptr<git_odb_object, Free<git_odb_object, git_odb_object_free>>;
+
+// git_oid as a hash-map key: an object id is already a uniform hash.
+struct OidHash {
+  std::size_t operator()(const git_oid& id) const {
+    std::size_t h;
+    std::memcpy(&h, id.id, sizeof h);
+    return h;
+  }
+};
+struct OidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b) != 0; }
+};
 
 // Initialises libgit2 once per process, with the process-wide options every
 // desk shares: a 64 MiB object cache and 128 MiB of mapped pack windows keep
