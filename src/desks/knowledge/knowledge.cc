@@ -16,7 +16,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <functional>
@@ -690,21 +689,10 @@ Result<RepoKnowledge> KnowledgeDesk::Analyse(DeskContext& ctx, const RepoSetting
       }
       k.trend.push_back(std::move(point));
     }
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t j; (j = next.fetch_add(1)) < pending.size();) {
-        Pending& p = pending[j];
-        p.value = ComputeTruckFactor(
-                      computer.Authorship(computer.Reachable(p.commit), p.files))
-                      .value;
-      }
-    };
-    std::size_t threads =
-        std::min<std::size_t>({pending.size(), 4, UsableCores()});
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
+    ForEachOnThreads(pending.size(), std::min(4u, UsableCores()), [&](std::size_t j, unsigned) {
+      Pending& p = pending[j];
+      p.value = ComputeTruckFactor(computer.Authorship(computer.Reachable(p.commit), p.files)).value;
+    });
     for (const Pending& p : pending) {
       k.trend[p.point].value = p.value;
       if (auto w = ctx.store.PutState(kNs, p.key, std::to_string(p.value)); !w)

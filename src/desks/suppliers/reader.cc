@@ -23,7 +23,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -768,29 +767,13 @@ Result<std::int64_t> ReadMappedCsv(const MappedFile& file, const std::string& di
       p.records = std::make_unique<CsvRecords>(display, *p.fork, records.header());
     }
   }
-  std::atomic<size_t> next{0};
-  std::mutex failed_mutex;
-  std::exception_ptr failed;  // the first exception of any thread, rethrown here
-  auto worker = [&] {
-    try {
-      std::vector<char> buf(block);  // this thread's
-      for (size_t k = next++; k < parts.size(); k = next++) {
-        Part& p = parts[k];
-        p.result = ScanRange(file, *p.scanner, *p.records, p.begin, p.end, progress, buf);
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failed_mutex);
-      if (!failed) failed = std::current_exception();
-      next = parts.size();
-    }
-  };
-  {
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads && t < parts.size(); ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-  }
-  if (failed) std::rethrow_exception(failed);
+  std::vector<std::vector<char>> buffers(threads);  // one per thread, made on first use
+  ForEachOnThreads(parts.size(), threads, [&](std::size_t k, unsigned worker) {
+    std::vector<char>& buf = buffers[worker];
+    if (buf.empty()) buf.resize(block);
+    Part& p = parts[k];
+    p.result = ScanRange(file, *p.scanner, *p.records, p.begin, p.end, progress, buf);
+  });
 
   // Keep the parts whose guessed start proved to be a record boundary: the
   // part before ended exactly there. After the first wrong guess, the part
