@@ -954,8 +954,8 @@ Result<HistoryWalkStats> History::Walk(
   // Discovery: depth first from the tip, first parents first, so a commit's
   // parent is usually read right after it and gives its tree to compare
   // against. A commit waits in `building` until then.
-  std::unordered_map<ObjectId, git_oid, ObjectIdHash> tree_of;  // commits read so far
-  std::unordered_set<ObjectId, ObjectIdHash> visited;
+  // Every commit met so far: its tree, or nothing when it could not be read.
+  std::unordered_map<ObjectId, std::optional<git_oid>, ObjectIdHash> met;
   std::vector<ObjectId> stack{tip};
   std::vector<WalkEntry> building;
   std::size_t resolved = 0;  // entries of `building` whose parent tree is known
@@ -963,23 +963,18 @@ Result<HistoryWalkStats> History::Walk(
   auto parent_tree = [&](WalkEntry& e) -> bool {  // false: not read yet
     if (e.commit.parents.size() != 1) return true;
     const ObjectId& p = e.commit.parents[0];
-    if (auto it = tree_of.find(p); it != tree_of.end()) {
-      e.base = WalkEntry::Base::kParent;
-      e.parent_tree = it->second;
-      return true;
+    auto it = met.find(p);
+    if (it == met.end()) {
+      if (!wanted || wanted->count(p)) return false;  // to be read next
+      // Hidden (walked before): read here for its tree.
+      WalkEntry hidden;
+      std::vector<std::string> ignored;  // a missing parent is warned about below
+      std::optional<git_oid> tree;
+      if (ReadCommitHead(odb.get(), ToGit(p), hidden, ignored)) tree = hidden.tree;
+      it = met.emplace(p, tree).first;
     }
-    if (!visited.count(p) && (!wanted || wanted->count(p))) return false;  // read next
-    // Hidden (already walked) or unreadable: read it here.
-    git_oid oid = ToGit(p);
-    git_commit* c = nullptr;
-    if (git_commit_lookup(&c, repo_, &oid) == 0) {
-      e.base = WalkEntry::Base::kParent;
-      e.parent_tree = *git_commit_tree_id(c);
-      tree_of.emplace(p, e.parent_tree);
-      git_commit_free(c);
-    } else {
-      e.base = WalkEntry::Base::kMissing;
-    }
+    e.base = it->second ? WalkEntry::Base::kParent : WalkEntry::Base::kMissing;
+    if (it->second) e.parent_tree = *it->second;
     return true;
   };
   auto flush = [&](bool all) {
@@ -996,13 +991,13 @@ Result<HistoryWalkStats> History::Walk(
   while (!stack.empty()) {
     ObjectId id = stack.back();
     stack.pop_back();
-    if (!visited.insert(id).second) continue;
-    git_oid oid = ToGit(id);
+    auto [at, first] = met.try_emplace(id);
+    if (!first) continue;
     WalkEntry e;
-    if (ReadCommitHead(odb.get(), oid, e, stats.warnings)) {
-      tree_of.emplace(id, e.tree);
+    if (ReadCommitHead(odb.get(), ToGit(id), e, stats.warnings)) {
+      at->second = e.tree;
       for (auto p = e.commit.parents.rbegin(); p != e.commit.parents.rend(); ++p) {
-        if (!visited.count(*p) && (!wanted || wanted->count(*p))) stack.push_back(*p);
+        if (!met.count(*p) && (!wanted || wanted->count(*p))) stack.push_back(*p);
       }
       building.push_back(std::move(e));
       if (++discovered == kParallelMinCommits && !forced) start_workers();
