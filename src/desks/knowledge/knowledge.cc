@@ -284,7 +284,6 @@ class Computer {
     while (!stack.empty()) {
       std::size_t i = stack.back();
       stack.pop_back();
-      out.push_back(i);
       for (std::size_t k = parent_start_[i]; k < parent_start_[i + 1]; ++k) {
         std::size_t j = parents_[k];
         if (!seen[j]) {
@@ -293,14 +292,15 @@ class Computer {
         }
       }
     }
-    std::sort(out.begin(), out.end());
+    for (std::size_t i = 0; i < seen.size(); ++i)
+      if (seen[i]) out.push_back(i);
     return out;
   }
 
   // The person key of the commit at position i.
   const std::string& PersonAt(std::size_t i) const { return *person_[i]; }
 
-  // Authorship of `files` after the commits at these positions (in order).
+  // Authorship of `files` after the commits at these positions (any order).
   // Thread-safe.
   std::vector<FileKnowledge> Authorship(const std::vector<std::size_t>& reachable,
                                         std::span<const std::string> files) const {
